@@ -1,0 +1,134 @@
+"""The `disclose` command: check, build, serve, schema and new."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .load import load_content
+from .problems import Problem
+from .schema import write_schemas
+from .validate import check_site
+
+DEFAULT_CONTENT = Path("content")
+DEFAULT_OUTPUT = Path("public")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Describe every command and option (the README documents each of them)."""
+    parser = argparse.ArgumentParser(
+        prog="disclose",
+        description="预算绩效目标公开网站生成器：把 YAML 记录生成可打印、可搜索的静态网站。",
+    )
+    parser.add_argument("--version", action="version", version=f"disclose {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="命令")
+
+    check = commands.add_parser("check", help="检查全部内容，报告错误和警告")
+    check.add_argument("--content", type=Path, default=DEFAULT_CONTENT, help="内容文件夹（默认 content）")
+    check.add_argument("--strict", action="store_true", help="有警告时也以失败（退出码 1）结束")
+
+    build = commands.add_parser("build", help="检查内容并生成网站到 public/")
+    build.add_argument("--content", type=Path, default=DEFAULT_CONTENT, help="内容文件夹（默认 content）")
+    build.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="输出文件夹（默认 public）")
+    build.add_argument("--strict", action="store_true", help="有警告时不生成网站")
+    build.add_argument("--quiet", action="store_true", help="不显示进度条")
+
+    serve = commands.add_parser("serve", help="生成网站并在本机预览（仅 127.0.0.1）")
+    serve.add_argument("--content", type=Path, default=DEFAULT_CONTENT, help="内容文件夹（默认 content）")
+    serve.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="输出文件夹（默认 public）")
+    serve.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
+
+    schema = commands.add_parser("schema", help="生成记录的 JSON Schema 和字段说明")
+    schema.add_argument("--output", type=Path, default=Path("docs/schema"), help="输出文件夹（默认 docs/schema）")
+
+    new = commands.add_parser("new", help="新建记录骨架：年度、部门或项目")
+    new.add_argument("kind", choices=["edition", "department", "project"], help="记录种类")
+    new.add_argument("where", help="位置：<年度>、<年度>/<部门> 或 <年度>/<部门>/<项目>")
+    new.add_argument("--content", type=Path, default=DEFAULT_CONTENT, help="内容文件夹（默认 content）")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        return COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        print("已中断。", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug, not bad input: say so plainly, details on request
+        if os.environ.get("DISCLOSE_DEBUG"):
+            traceback.print_exc()
+        print(f"内部错误：{type(exc).__name__}: {exc}\n请把这条信息报告给维护者（设置 DISCLOSE_DEBUG=1 可看到详细信息）。",
+              file=sys.stderr)
+        return 70
+
+
+def print_problems(problems: list[Problem]) -> None:
+    """Print problems sorted by file and line, errors and warnings together."""
+    for problem in sorted(problems, key=lambda p: (p.file, p.line or 0, p.level)):
+        print(problem, file=sys.stderr)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    content = load_content(args.content)
+    problems = list(content.report.problems)
+    if content.site is not None and not content.report.errors:
+        problems += check_site(content.site)
+    print_problems(problems)
+    errors = sum(p.level == "error" for p in problems)
+    warnings = len(problems) - errors
+    if content.site is not None:
+        editions = content.site.editions
+        departments = sum(len(e.departments) for e in editions)
+        projects = sum(len(e.projects) for e in editions)
+        print(f"检查了 {len(editions)} 个年度、{departments} 个部门、{projects} 个项目：{errors} 个错误，{warnings} 个警告")
+    else:
+        print(f"{errors} 个错误，{warnings} 个警告")
+    return 1 if errors or (args.strict and warnings) else 0
+
+
+def run_build(args: argparse.Namespace) -> int:
+    from .build import build
+
+    return build(args.content, args.output, strict=args.strict, progress=not args.quiet)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from .serve import serve
+
+    return serve(args.content, args.output, port=args.port)
+
+
+def run_schema(args: argparse.Namespace) -> int:
+    from .docs import write_field_reference
+
+    for path in write_schemas(args.output):
+        print(f"已写入 {path}")
+    reference = write_field_reference(Path("docs/fields.md"))
+    print(f"已写入 {reference}")
+    return 0
+
+
+def run_new(args: argparse.Namespace) -> int:
+    from .skeleton import create
+
+    try:
+        path = create(args.content, args.kind, args.where)
+    except ValueError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    print(f"已创建 {path}，请按注释填写后运行 disclose check")
+    return 0
+
+
+COMMANDS = {"check": run_check, "build": run_build, "serve": run_serve, "schema": run_schema, "new": run_new}

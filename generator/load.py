@@ -1,0 +1,307 @@
+"""Gather content: read every record file and turn it into validated model objects.
+
+The content folder is laid out as
+
+    site.yaml
+    pages/<name>.md                       Markdown pages (about …)
+    <year>/edition.yaml
+    <year>/<department>/department.yaml
+    <year>/<department>/<project>.yaml
+
+Loading never raises for bad content: every problem becomes a `Problem` with
+file, line and field, and the rest of the content is still read, so that one
+`disclose check` reports everything at once.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from . import yamlio
+from .model import RESERVED_FIELDS, Department, Edition, Project, Site
+from .problems import Problem, Report, field_path
+from .schema import describe_field, model_at
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+YEAR = re.compile(r"^\d{4}$")
+MAX_SLUG = 80
+RECORD_SUFFIXES = (".yaml", ".yml")
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Page:
+    """A Markdown page from content/pages (such as the about page)."""
+
+    slug: str
+    title: str
+    body: str
+    path: str
+
+
+@dataclass(frozen=True)
+class Content:
+    """Everything read from a content folder, and what was wrong with it."""
+
+    site: Site | None
+    pages: tuple[Page, ...]
+    report: Report
+
+
+def display(path: Path) -> str:
+    """Return a path as the publisher should see it: relative to the working folder."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+def load_content(root: Path) -> Content:
+    """Read and validate a whole content folder."""
+    report = Report()
+    if not root.is_dir():
+        report.add(Problem("error", display(root), "内容文件夹不存在"))
+        return Content(None, (), report)
+    site = read_record(root / "site.yaml", Site, report)
+    editions = [load_edition(folder, report) for folder in sorted(root.iterdir()) if folder.is_dir() and YEAR.match(folder.name)]
+    for stray in sorted(root.iterdir()):
+        if stray.name.startswith(".") or stray.name in {"site.yaml", "pages"} or YEAR.match(stray.name):
+            continue
+        if stray.suffix in RECORD_SUFFIXES:
+            report.add(Problem("error", display(stray), "不认识的记录文件：项目文件应放在 <年度>/<部门>/ 文件夹中"))
+        elif stray.is_dir():
+            report.add(Problem("warning", display(stray), "文件夹名不是四位年度（如 2024），已忽略"))
+    pages = load_pages(root / "pages", report)
+    if site is None:
+        return Content(None, pages, report)
+    editions = sorted((e for e in editions if e is not None), key=lambda e: e.year, reverse=True)
+    return Content(site.model_copy(update={"editions": tuple(editions)}), pages, report)
+
+
+def load_edition(folder: Path, report: Report) -> Edition | None:
+    """Read one edition folder: edition.yaml and its department folders."""
+    edition = read_record(folder / "edition.yaml", Edition, report)
+    departments = []
+    for child in sorted(folder.iterdir()):
+        if child.name.startswith(".") or child.name == "edition.yaml":
+            continue
+        if child.is_dir():
+            if check_slug(child, report):
+                department = load_department(child, report)
+                if department is not None:
+                    departments.append(department)
+        elif child.suffix in RECORD_SUFFIXES:
+            report.add(Problem("error", display(child), "项目文件不在部门文件夹中：应放在 <年度>/<部门>/<项目>.yaml"))
+    if edition is None:
+        return None
+    if str(edition.year) != folder.name:
+        report.add(Problem("error", display(folder / "edition.yaml"), f"年度 {edition.year} 与文件夹名 {folder.name} 不一致",
+                           yamlio_line(folder / "edition.yaml", ["year"]), "year"))
+    return edition.model_copy(update={"departments": tuple(departments), "path": display(folder)})
+
+
+def load_department(folder: Path, report: Report) -> Department | None:
+    """Read one department folder: department.yaml and its project records."""
+    department = read_record(folder / "department.yaml", Department, report)
+    projects = []
+    for child in sorted(folder.iterdir()):
+        if child.name.startswith(".") or child.name == "department.yaml":
+            continue
+        if child.is_dir():
+            report.add(Problem("error", display(child), "部门文件夹中不能再有文件夹：项目文件应直接放在部门文件夹中"))
+        elif child.suffix in RECORD_SUFFIXES and check_slug(child, report):
+            project = read_record(child, Project, report)
+            if project is not None:
+                projects.append(project.model_copy(update={"slug": child.stem, "path": display(child)}))
+    if department is None:
+        return None
+    projects.sort(key=lambda p: (p.number is None, p.number or 0, p.slug))
+    return department.model_copy(update={"slug": folder.name, "projects": tuple(projects), "path": display(folder)})
+
+
+def check_slug(path: Path, report: Report) -> bool:
+    """Report a file or folder name that cannot be a stable URL segment."""
+    slug = path.stem if path.is_file() else path.name
+    if SLUG.match(slug) and len(slug) <= MAX_SLUG:
+        return True
+    report.add(Problem(
+        "error", display(path),
+        f"名称“{slug}”不能用作网址：只能用小写英文字母、数字和连字符“-”（不能有空格、“/”、“..”或中文），"
+        f"不超过 {MAX_SLUG} 个字符，例如 315-0405-jxn-c1ug",
+    ))
+    return False
+
+
+def read_record(path: Path, model: type[M], report: Report) -> M | None:
+    """Read one YAML record and validate it against its model."""
+    if not path.is_file():
+        report.add(Problem("error", display(path), f"缺少文件 {path.name}"))
+        return None
+    try:
+        text = yamlio.decode(path.read_bytes())
+        data = yamlio.parse(text)
+    except yamlio.YamlError as exc:
+        report.add(Problem("error", display(path), exc.message, exc.line))
+        return None
+    except OSError as exc:
+        report.add(Problem("error", display(path), f"无法读取文件：{exc.strerror}"))
+        return None
+    if not isinstance(data, dict):
+        found = "空文件" if data is None else f"{type_name(data)}"
+        report.add(Problem("error", display(path), f"记录应是“字段: 内容”的形式，实际是{found}", 1))
+        return None
+    problems = validate_data(data, model, path, text)
+    if problems:
+        report.extend(problems)
+        return None
+    return model.model_validate(data)
+
+
+def validate_data(data: dict[str, Any], model: type[BaseModel], path: Path, text: str) -> list[Problem]:
+    """Validate parsed data; return its problems translated into Chinese."""
+    problems = [
+        Problem("error", display(path), f"字段“{key}”由文件夹和文件名决定，不能写在记录中",
+                yamlio.line_of(text, [key], key=True), str(key))
+        for key in data if key in RESERVED_FIELDS
+    ]
+    if problems:
+        return problems
+    try:
+        model.model_validate(data)
+    except ValidationError as exc:
+        return [translate(err, model, path, text) for err in exc.errors(include_url=False)]
+    return []
+
+
+def translate(err: dict[str, Any], model: type[BaseModel], path: Path, text: str) -> Problem:
+    """Turn one pydantic error into a located Chinese message."""
+    loc = [step for step in err["loc"] if not (isinstance(step, str) and step.startswith(("function-", "[")))]
+    kind = err["type"]
+    where = field_path(loc)
+    label = describe_field(model, loc)
+    subject = f"{where}（{label}）" if label else where
+    line = yamlio.line_of(text, loc, key=kind in {"extra_forbidden", "missing"})
+    if kind == "extra_forbidden":
+        message = f"不认识的字段“{loc[-1]}”" + suggest(model, loc)
+        return Problem("error", display(path), message, line, where)
+    if kind == "missing":
+        message = f"缺少必填字段“{loc[-1]}”（{label}）" if label else f"缺少必填字段“{loc[-1]}”"
+        parent = field_path(loc[:-1])
+        return Problem("error", display(path), message, yamlio.line_of(text, loc[:-1]), parent)
+    found = describe_value(err.get("input"))
+    return Problem("error", display(path), f"找到 {found}，{expected(err)}", line, subject)
+
+
+EXPECTED = {
+    "string_type": "应为文字",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数（不能有小数）",
+    "decimal_type": "应为数字（金额请写数字，如 148.00，不带逗号和单位）",
+    "decimal_parsing": "应为数字（金额请写数字，如 148.00，不带逗号和单位）",
+    "finite_number": "应为有限的数字",
+    "bool_type": "应为 true 或 false",
+    "dict_type": "应为“字段: 内容”的形式",
+    "model_type": "应为“字段: 内容”的形式",
+    "model_attributes_type": "应为“字段: 内容”的形式",
+    "tuple_type": "应为列表（每项以“- ”开头）",
+    "list_type": "应为列表（每项以“- ”开头）",
+}
+
+
+def expected(err: dict[str, Any]) -> str:
+    """Say in Chinese what a field expects, from a pydantic error."""
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    if kind in EXPECTED:
+        return EXPECTED[kind]
+    if kind == "literal_error":
+        return f"应为以下之一：{ctx.get('expected', '')}".replace("'", "")
+    if kind == "string_too_long":
+        return f"内容过长（上限 {ctx.get('max_length')} 字）"
+    if kind in {"greater_than_equal", "greater_than"}:
+        return f"应不小于 {ctx.get('ge', ctx.get('gt'))}"
+    if kind in {"less_than_equal", "less_than"}:
+        return f"应不大于 {ctx.get('le', ctx.get('lt'))}"
+    return f"不符合要求（{err.get('msg', kind)}）"
+
+
+def describe_value(value: Any) -> str:
+    """Describe a found value briefly: its text and its kind."""
+    if value is None:
+        return "空值"
+    if isinstance(value, bool):
+        return f"{str(value).lower()}（是/否）"
+    if isinstance(value, dict):
+        return "“字段: 内容”形式的内容"
+    if isinstance(value, list):
+        return f"列表（{len(value)} 项）"
+    text = str(value)
+    text = text if len(text) <= 30 else text[:30] + "…"
+    return f"“{text}”（{type_name(value)}）"
+
+
+def type_name(value: Any) -> str:
+    """Name a parsed YAML value's kind in Chinese."""
+    if isinstance(value, bool):
+        return "是/否"
+    if isinstance(value, int | float) or type(value).__name__ == "Decimal":
+        return "数字"
+    if isinstance(value, str):
+        return "文字"
+    if isinstance(value, list):
+        return "列表"
+    if isinstance(value, dict):
+        return "字段表"
+    return type(value).__name__
+
+
+def suggest(model: type[BaseModel], loc: list[str | int]) -> str:
+    """Suggest the field an unknown key was probably meant to be."""
+    owner = model_at(model, loc[:-1])
+    if owner is None:
+        return ""
+    unknown = str(loc[-1])
+    names = [n for n, f in owner.model_fields.items() if n not in RESERVED_FIELDS]
+    close = difflib.get_close_matches(unknown, names, n=1, cutoff=0.6)
+    if not close:
+        # A Chinese key is matched against the fields' Chinese names.
+        close = [n for n in names if unknown and unknown in (owner.model_fields[n].description or "")][:1]
+    if close:
+        return f"，您是不是想写“{close[0]}”？"
+    return f"。可用的字段：{', '.join(names)}"
+
+
+def yamlio_line(path: Path, loc: list[str | int]) -> int | None:
+    """Return the line of a field in a file, reading it again."""
+    try:
+        return yamlio.line_of(yamlio.decode(path.read_bytes()), loc)
+    except (OSError, yamlio.YamlError):
+        return None
+
+
+def load_pages(folder: Path, report: Report) -> tuple[Page, ...]:
+    """Read the Markdown pages; the first heading is the title."""
+    if not folder.is_dir():
+        return ()
+    pages = []
+    for path in sorted(folder.glob("*.md")):
+        if not check_slug(path, report):
+            continue
+        try:
+            body = yamlio.decode(path.read_bytes())
+        except yamlio.YamlError as exc:
+            report.add(Problem("error", display(path), exc.message, exc.line))
+            continue
+        first = body.lstrip().splitlines()[0] if body.strip() else ""
+        title = first.lstrip("#").strip() if first.startswith("#") else path.stem
+        pages.append(Page(path.stem, title, body, display(path)))
+    return tuple(pages)

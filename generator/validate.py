@@ -1,0 +1,185 @@
+"""Check loaded content for inconsistencies the sources really contain.
+
+A disclosure publishes what was approved, so these are warnings, never fixes:
+the figures stay as printed and the publisher decides. Each rule is a small
+function from a record to findings `(field path, message)`; `check_site`
+locates each finding's line in its file.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from pathlib import Path
+
+from .model import Department, Edition, Project, Site, iter_indicators
+from .money import format_amount
+from .problems import Problem, field_path, locate
+
+Finding = tuple[list[str | int], str]
+ProjectRule = Callable[[Project], Iterator[Finding]]
+
+
+def fmt(value: Decimal) -> str:
+    return format_amount(value)
+
+
+def cost_tables_add_up(project: Project) -> Iterator[Finding]:
+    """Warn when cost lines do not add up to their table's total or to the budget."""
+    for t, table in enumerate(project.cost_tables):
+        amounts = [line.amount for line in table.lines if line.amount is not None]
+        if not amounts:
+            continue
+        lines_sum = sum(amounts, Decimal(0))
+        if table.total is not None and lines_sum != table.total:
+            yield (["cost_tables", t, "total"],
+                   f"“{table.title}”明细合计 {fmt(lines_sum)} 与所印合计 {fmt(table.total)} 不一致")
+        printed = table.total if table.total is not None else lines_sum
+        if printed != project.amount:
+            yield (["cost_tables", t, "lines"],
+                   f"“{table.title}”合计 {fmt(printed)} {project.unit} 与本年度预算 {fmt(project.amount)} {project.unit} 不一致")
+
+
+def funding_adds_up(project: Project) -> Iterator[Finding]:
+    """Warn when funding sources do not add up to their total, or an annual total differs from the budget."""
+    for f, table in enumerate(project.funding):
+        amounts = [s.amount for s in table.sources if s.amount is not None]
+        if table.total is None:
+            continue
+        if amounts and sum(amounts, Decimal(0)) != table.total:
+            yield (["funding", f, "total"],
+                   f"“{table.title}”各来源之和 {fmt(sum(amounts, Decimal(0)))} 与{table.total_label} {fmt(table.total)} 不一致")
+        if table.period == "annual" and table.total != project.amount:
+            yield (["funding", f, "total"],
+                   f"“{table.title}”{table.total_label} {fmt(table.total)} 与本年度预算 {fmt(project.amount)} 不一致")
+
+
+def spending_plan_cumulative(project: Project) -> Iterator[Finding]:
+    """Warn when a percentage plan goes down or does not end at 100 %."""
+    plan = project.spending_plan
+    if plan is None or not plan.cumulative:
+        return
+    percents = [(i, s.percent) for i, s in enumerate(plan.steps) if s.percent is not None]
+    for (_, before), (i, after) in zip(percents, percents[1:]):
+        if after < before:
+            yield (["spending_plan", "steps", i, "percent"],
+                   f"支出进度应逐期累计，但“{plan.steps[i].label}”的 {fmt(after)}% 小于上一期的 {fmt(before)}%")
+    last_index, last = percents[-1]
+    if last != 100:
+        yield (["spending_plan", "steps", last_index, "percent"], f"支出计划应在最后一期达到 100%，实际为 {fmt(last)}%")
+
+
+def spending_plan_totals(project: Project) -> Iterator[Finding]:
+    """Warn when yearly amounts of a plan do not add up to the project total."""
+    plan = project.spending_plan
+    if plan is None or plan.cumulative or project.total_amount is None:
+        return
+    amounts = [s.amount for s in plan.steps if s.amount is not None]
+    if amounts and sum(amounts, Decimal(0)) != project.total_amount:
+        yield (["spending_plan", "steps"],
+               f"分年度金额之和 {fmt(sum(amounts, Decimal(0)))} 与项目总金额 {fmt(project.total_amount)} 不一致")
+
+
+def indicator_categories(project: Project) -> Iterator[Finding]:
+    """Warn when a project lacks 产出, 效益 or 满意度 indicators."""
+    titles = [level1.title for level1 in project.indicators]
+    titles += [level2.title for level1 in project.indicators for level2 in level1.groups if level2.indicators]
+    wanted = {"产出": ("产出",), "效益": ("效益", "效果"), "满意度": ("满意",)}
+    missing = [name for name, marks in wanted.items() if not any(m in t for t in titles for m in marks)]
+    if missing:
+        yield (["indicators"], f"缺少{'、'.join(missing)}指标")
+
+
+def quantitative_values(project: Project) -> Iterator[Finding]:
+    """Warn when an indicator marked 定量 has no number, or a value is empty."""
+    position = 0
+    for a, level1 in enumerate(project.indicators):
+        for b, level2 in enumerate(level1.groups):
+            for c, ind in enumerate(level2.indicators):
+                position += 1
+                loc: list[str | int] = ["indicators", a, "groups", b, "indicators", c, "value"]
+                if not ind.value.strip():
+                    yield loc, f"指标“{ind.name}”没有指标值"
+                elif ind.kind and "定量" in ind.kind and not ind.quantitative:
+                    yield loc, f"指标“{ind.name}”标为{ind.kind}，但指标值“{ind.value}”不是数值"
+
+
+def prior_year_balance(project: Project) -> Iterator[Finding]:
+    """Warn when last year's balance is not budget minus spending, or the rate is off."""
+    prior = project.prior_year
+    if prior is None or prior.budget is None or prior.spent is None:
+        return
+    if prior.balance is not None and prior.budget - prior.spent != prior.balance:
+        yield (["prior_year", "balance"],
+               f"上年度结余 {fmt(prior.balance)} 不等于预算 {fmt(prior.budget)} 减实际使用 {fmt(prior.spent)}"
+               f"（应为 {fmt(prior.budget - prior.spent)}）")
+    if prior.usage_rate is not None and prior.budget:
+        exact = prior.spent / prior.budget * 100
+        places = max(-prior.usage_rate.as_tuple().exponent, 0)  # type: ignore[operator]
+        if abs(exact - prior.usage_rate) > Decimal(1).scaleb(-places) / 2 + Decimal("0.05"):
+            yield (["prior_year", "usage_rate"],
+                   f"资金使用率 {fmt(prior.usage_rate)}% 与实际使用 / 预算（{exact:.2f}%）不一致")
+
+
+def amounts_ordered(project: Project) -> Iterator[Finding]:
+    """Warn when the multi-year total is smaller than this year's budget."""
+    if project.total_amount is not None and project.total_amount < project.amount:
+        yield ["total_amount"], f"项目总金额 {fmt(project.total_amount)} 小于本年度预算 {fmt(project.amount)}"
+
+
+PROJECT_RULES: tuple[ProjectRule, ...] = (
+    cost_tables_add_up,
+    funding_adds_up,
+    spending_plan_cumulative,
+    spending_plan_totals,
+    indicator_categories,
+    quantitative_values,
+    prior_year_balance,
+    amounts_ordered,
+)
+
+
+def duplicate_codes(edition: Edition) -> Iterator[Problem]:
+    """Warn about project codes used twice in one edition."""
+    seen: dict[str, list[Project]] = defaultdict(list)
+    for project in edition.projects:
+        if project.code:
+            seen[project.code].append(project)
+    for code, projects in seen.items():
+        for project in projects[1:]:
+            yield problem(project.path, ["code"],
+                          f"项目代码 {code} 在 {edition.year} 年度重复（{projects[0].path} 也使用了它）")
+
+
+def duplicate_numbers(department: Department) -> Iterator[Problem]:
+    """Warn about two projects of a department claiming the same position."""
+    seen: dict[int, Project] = {}
+    for project in department.projects:
+        if project.number is None:
+            continue
+        if project.number in seen:
+            yield problem(project.path, ["number"], f"序号 {project.number} 与 {seen[project.number].path} 重复")
+        seen[project.number] = project
+
+
+def problem(path: str, loc: list[str | int], message: str) -> Problem:
+    """Make a located warning for a field of a record file."""
+    return Problem("warning", path, message, locate(Path(path), loc), field_path(loc))
+
+
+def check_project(project: Project) -> list[Problem]:
+    """Run every project rule on one project."""
+    return [problem(project.path, loc, message) for rule in PROJECT_RULES for loc, message in rule(project)]
+
+
+def check_site(site: Site) -> list[Problem]:
+    """Run every rule on the whole site."""
+    found: list[Problem] = []
+    for edition in site.editions:
+        found.extend(duplicate_codes(edition))
+        for department in edition.departments:
+            found.extend(duplicate_numbers(department))
+            for project in department.projects:
+                found.extend(check_project(project))
+    return found

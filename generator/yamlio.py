@@ -1,0 +1,255 @@
+"""Read YAML records safely and exactly.
+
+The fast path is libyaml's C parser with a resolver of our own: numbers with a
+decimal point become Decimal (never float), dates and YAML 1.1 oddities
+(yes/no, octal, sexagesimal) stay text, only the standard tags are known, and
+duplicate keys are errors. Line numbers are recovered only when an error is
+reported (`line_of`), by composing the file again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+import yaml
+
+_CParser = getattr(yaml, "CParser", None)
+
+MAX_BYTES = 2 * 1024 * 1024  # a record is a few KB; 2 MiB is absurd already
+MAX_NODES = 200_000  # expanded node count: stops alias ("billion laughs") bombs
+
+
+class YamlError(Exception):
+    """A problem in a YAML file, with the 1-based line where it was found."""
+
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+class _Resolver(yaml.resolver.BaseResolver):
+    """Resolve only null, true/false, plain integers and decimals; all else is text."""
+
+
+_Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]
+)
+_Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789")
+)
+_Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)$"),
+    list("-+0123456789."),
+)
+
+
+class _Constructor(yaml.constructor.SafeConstructor):
+    """Build plain Python data; refuse duplicate keys and non-standard tags."""
+
+    yaml_constructors = {
+        tag: fn
+        for tag, fn in yaml.constructor.SafeConstructor.yaml_constructors.items()
+        if tag is not None and not tag.endswith(("timestamp", "binary", "set", "omap", "pairs"))
+    }
+
+    def construct_yaml_decimal(self, node: yaml.ScalarNode) -> Decimal:
+        return Decimal(self.construct_scalar(node))
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise YamlError("不支持合并键“<<”，请直接写出各字段", key_node.start_mark.line + 1)
+            key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, str | int | Decimal | bool) or key is None:
+                raise YamlError("字段名必须是文字", key_node.start_mark.line + 1)
+            if key in seen:
+                raise YamlError(
+                    f"字段“{key}”重复出现（第 {seen[key]} 行已有），请删除或合并其中一个",
+                    key_node.start_mark.line + 1,
+                )
+            seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_undefined(self, node: yaml.Node) -> None:
+        raise YamlError(
+            f"不允许使用标签 {node.tag}：记录只能包含文字、数字、列表和字段，不能包含程序对象",
+            node.start_mark.line + 1,
+        )
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:float", _Constructor.construct_yaml_decimal)
+_Constructor.add_constructor(None, _Constructor.construct_undefined)
+
+
+def _loader_class(fast: bool) -> type:
+    parser = _CParser if (fast and _CParser) else None
+    if parser is None:
+        bases = (yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer)
+
+        class _PyLoader(*bases, _Constructor, _Resolver):  # type: ignore[misc]
+            def __init__(self, stream: str):
+                yaml.reader.Reader.__init__(self, stream)
+                yaml.scanner.Scanner.__init__(self)
+                yaml.parser.Parser.__init__(self)
+                yaml.composer.Composer.__init__(self)
+                _Constructor.__init__(self)
+                _Resolver.__init__(self)
+
+        return _PyLoader
+
+    class _CLoader(parser, _Constructor, _Resolver):  # type: ignore[misc,valid-type]
+        def __init__(self, stream: str):
+            parser.__init__(self, stream)
+            _Constructor.__init__(self)
+            _Resolver.__init__(self)
+
+    return _CLoader
+
+
+_FAST = _loader_class(fast=True)
+_SLOW = _loader_class(fast=False)
+
+
+def decode(raw: bytes) -> str:
+    """Decode a record file as UTF-8 (a BOM is accepted) or explain what it is."""
+    if len(raw) > MAX_BYTES:
+        raise YamlError(f"文件过大（{len(raw) // 1024} KB，上限 {MAX_BYTES // 1024} KB），请检查是否放错了文件")
+    if b"\x00" in raw:
+        raise YamlError("文件含有二进制内容（NUL 字节），不是 YAML 文本文件")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        try:
+            raw.decode("gb18030")
+        except UnicodeDecodeError:
+            raise YamlError("文件不是 UTF-8 编码，请用编辑器另存为“UTF-8”", line) from None
+        raise YamlError(
+            "文件不是 UTF-8 编码，看起来是 GBK（GB2312/GB18030）编码。"
+            "请用编辑器“另存为”并选择 UTF-8 编码，或运行：iconv -f GBK -t UTF-8 原文件 > 新文件",
+            line,
+        ) from None
+    return text.removeprefix("\ufeff")
+
+
+def _check_tabs(text: str) -> None:
+    for number, line in enumerate(text.splitlines(), 1):
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if "\t" in indent and line.strip():
+            raise YamlError("缩进中有制表符（Tab）：YAML 只能用空格缩进，请把 Tab 换成空格", number)
+
+
+def _count_nodes(root: yaml.Node) -> int:
+    """Count nodes as construction would see them, aliases expanded."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            raise YamlError("别名（*）引用了自身，形成循环", node.start_mark.line + 1)
+        active.add(key)
+        if isinstance(node, yaml.MappingNode):
+            n = 1 + sum(size(k) + size(v) for k, v in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            n = 1 + sum(size(v) for v in node.value)
+        else:
+            n = 1
+        active.discard(key)
+        sizes[key] = n
+        if n > MAX_NODES:
+            raise YamlError(
+                f"内容展开后过大（超过 {MAX_NODES} 项），可能是别名（&/*）层层引用造成的", node.start_mark.line + 1
+            )
+        return n
+
+    return size(root)
+
+
+def parse(text: str) -> Any:
+    """Parse one YAML document into plain data (dict, list, str, int, Decimal, bool, None)."""
+    _check_tabs(text)
+    loader = _FAST(text)
+    try:
+        try:
+            node = loader.get_single_node()
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            raise YamlError(_explain(exc), mark.line + 1 if mark else None) from None
+        except yaml.YAMLError as exc:
+            raise YamlError(f"YAML 格式错误：{exc}") from None
+        if node is None:
+            return None
+        _count_nodes(node)
+        try:
+            return loader.construct_document(node)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            raise YamlError(_explain(exc), mark.line + 1 if mark else None) from None
+        except RecursionError:
+            raise YamlError("嵌套层次过深") from None
+    finally:
+        loader.dispose()
+
+
+_PROBLEMS = [
+    ("expected a single document", "一个文件只能有一条记录（去掉多余的“---”）"),
+    ("mapping values are not allowed here", "此处不能出现冒号“:”。如果内容里有冒号，请用引号把整段内容括起来"),
+    ("could not find expected ':'", "缺少冒号“:”，或者缩进不对齐"),
+    ("did not find expected key", "缩进不对齐，或者上一行缺少内容"),
+    ("did not find expected '-' indicator", "列表项的缩进不对齐"),
+    ("found undefined alias", "引用了未定义的别名（*）"),
+    ("found unexpected end of stream", "文件意外结束：引号或括号没有闭合"),
+    ("found character '\\t'", "含有制表符（Tab），请改用空格"),
+    ("found unknown escape character", "双引号内有无效的转义符“\\”，可改用单引号"),
+    ("found unexpected ':'", "此处不能出现冒号“:”，请用引号把内容括起来"),
+    ("while scanning a quoted scalar", "引号没有闭合"),
+    ("while parsing a flow", "方括号 [ ] 或花括号 { } 没有闭合"),
+    ("found duplicate anchor", "锚点（&）名称重复"),
+    ("expected <block end>", "缩进不对齐"),
+]
+
+
+def _explain(exc: yaml.MarkedYAMLError) -> str:
+    """Translate a PyYAML message into Chinese, keeping the original as a hint."""
+    original = " ".join(filter(None, [exc.context, exc.problem]))
+    for needle, chinese in _PROBLEMS:
+        if needle in original:
+            return f"YAML 格式错误：{chinese}（{original}）"
+    return f"YAML 格式错误（{original}）"
+
+
+def line_of(text: str, path: Sequence[str | int], key: bool = False) -> int | None:
+    """Return the 1-based line of the node at `path`, or of its nearest parent.
+
+    With `key`, point at the key of the last step rather than its value.
+    """
+    try:
+        node = _SLOW(text).get_single_node()
+    except yaml.YAMLError:
+        return None
+    line = node.start_mark.line + 1 if node else None
+    for step in path:
+        if isinstance(node, yaml.MappingNode):
+            match = next(((k, v) for k, v in node.value if k.value == str(step)), None)
+            if match is None:
+                return line
+            line = (match[0] if key else match[1]).start_mark.line + 1
+            node = match[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+            node = node.value[step]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line
