@@ -29,6 +29,7 @@ from .model import RESERVED_FIELDS, Department, Edition, Project, Site
 from .problems import Problem, Report, field_path
 from .schema import describe_field, model_at
 
+PLACEHOLDER = "请填写"  # the marker `disclose new` puts in every value to fill
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 YEAR = re.compile(r"^\d{4}$")
 MAX_SLUG = 80
@@ -178,6 +179,20 @@ def validate_data(data: dict[str, Any], model: type[BaseModel], path: Path, text
         model.model_validate(data)
     except ValidationError as exc:
         return [translate(err, model, path, text) for err in exc.errors(include_url=False)]
+    return [
+        Problem("error", display(path), f"还没有填写（仍是骨架中的“{PLACEHOLDER}”）", yamlio.line_of(text, loc), field_path(loc))
+        for loc in placeholders(data)
+    ]
+
+
+def placeholders(data: Any, loc: tuple[str | int, ...] = ()) -> list[list[str | int]]:
+    """Return the locations of skeleton placeholders left in parsed data."""
+    if isinstance(data, str):
+        return [list(loc)] if PLACEHOLDER in data else []
+    if isinstance(data, dict):
+        return [found for key, value in data.items() for found in placeholders(value, (*loc, key))]
+    if isinstance(data, list):
+        return [found for i, value in enumerate(data) for found in placeholders(value, (*loc, i))]
     return []
 
 

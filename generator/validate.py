@@ -93,16 +93,46 @@ def indicator_categories(project: Project) -> Iterator[Finding]:
 
 def quantitative_values(project: Project) -> Iterator[Finding]:
     """Warn when an indicator marked 定量 has no number, or a value is empty."""
-    position = 0
     for a, level1 in enumerate(project.indicators):
         for b, level2 in enumerate(level1.groups):
             for c, ind in enumerate(level2.indicators):
-                position += 1
                 loc: list[str | int] = ["indicators", a, "groups", b, "indicators", c, "value"]
                 if not ind.value.strip():
                     yield loc, f"指标“{ind.name}”没有指标值"
+                elif not any(ch.isdigit() for ch in ind.value) and ind.value.strip(" ≥≤=<>＞＜≧≦") in UNITS:
+                    yield loc, f"指标“{ind.name}”的指标值“{ind.value}”只有单位，缺少数字"
+                elif ind.comparison in ("≥", ">") and ind.number == 0 and ind.measure in ("%", "％"):
+                    yield loc, f"指标“{ind.name}”的目标值“{ind.value}”没有约束力（任何结果都满足），请核对"
                 elif ind.kind and "定量" in ind.kind and not ind.quantitative:
                     yield loc, f"指标“{ind.name}”标为{ind.kind}，但指标值“{ind.value}”不是数值"
+
+
+# Words that make a rate "lower is better": a target for such a rate should be a
+# low ceiling, so "故障率 ≤95%" or "再犯罪率 ≥90%" is almost certainly a slip.
+NEGATIVE_WORDS = ("故障", "差错", "投诉", "犯罪", "违法", "脱管", "事故", "失误", "漏管")
+NEGATIONS = ("无", "零", "未", "不", "减少", "降低", "控制")
+
+
+def is_negative_rate(name: str) -> bool:
+    """Return whether an indicator names a rate where lower is better (故障率, 再犯罪率)."""
+    return name.endswith("率") and any(w in name for w in NEGATIVE_WORDS) and not any(n in name for n in NEGATIONS)
+
+
+def negative_rate_targets(project: Project) -> Iterator[Finding]:
+    """Warn when a lower-is-better rate has a floor, or a ceiling of 50 % or more."""
+    for a, level1 in enumerate(project.indicators):
+        for b, level2 in enumerate(level1.groups):
+            for c, ind in enumerate(level2.indicators):
+                if not is_negative_rate(ind.name) or ind.number is None or ind.measure not in ("%", "％"):
+                    continue
+                loc: list[str | int] = ["indicators", a, "groups", b, "indicators", c, "value"]
+                if ind.comparison in ("≥", ">"):
+                    yield loc, f"“{ind.name}”是越低越好的比率，目标值却是下限“{ind.value}”，请核对"
+                elif ind.number >= 50:
+                    yield loc, f"“{ind.name}”是越低越好的比率，目标值“{ind.value}”偏高，请核对"
+
+
+UNITS = frozenset({"", "%", "％", "元", "万元", "人", "件", "个", "次", "天", "户", "人次"})
 
 
 def prior_year_balance(project: Project) -> Iterator[Finding]:
@@ -135,6 +165,7 @@ PROJECT_RULES: tuple[ProjectRule, ...] = (
     spending_plan_totals,
     indicator_categories,
     quantitative_values,
+    negative_rate_targets,
     prior_year_balance,
     amounts_ordered,
 )

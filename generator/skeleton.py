@@ -1,0 +1,51 @@
+"""Write commented record skeletons for `disclose new`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .load import PLACEHOLDER, SLUG, YEAR
+
+SKELETONS = Path(__file__).parent / "skeletons"
+
+
+def create(content: Path, kind: str, where: str) -> Path:
+    """Create the skeleton of an edition, department or project; return its path."""
+    parts = where.strip("/").split("/")
+    expected = {"edition": 1, "department": 2, "project": 3}[kind]
+    if len(parts) != expected:
+        shapes = {"edition": "<年度>", "department": "<年度>/<部门>", "project": "<年度>/<部门>/<项目>"}
+        raise ValueError(f"位置应写成 {shapes[kind]}，例如 {example(kind)}")
+    if not YEAR.match(parts[0]):
+        raise ValueError(f"“{parts[0]}”不是四位年度")
+    for slug in parts[1:]:
+        if not SLUG.match(slug):
+            raise ValueError(f"“{slug}”不能用作网址：只能用小写英文字母、数字和连字符“-”")
+    folder = content.joinpath(*parts[: min(len(parts), 2)])
+    target = {
+        "edition": folder / "edition.yaml",
+        "department": folder / "department.yaml",
+        "project": folder / f"{parts[-1]}.yaml",
+    }[kind]
+    if kind == "project" and not (folder / "department.yaml").is_file():
+        raise ValueError(f"部门 {folder} 还没有 department.yaml，请先运行 disclose new department {parts[0]}/{parts[1]}")
+    if kind == "department" and not (folder.parent / "edition.yaml").is_file():
+        raise ValueError(f"年度 {parts[0]} 还没有 edition.yaml，请先运行 disclose new edition {parts[0]}")
+    if target.exists():
+        raise ValueError(f"{target} 已经存在，不会覆盖")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(render(kind, target, content, parts[0]), encoding="utf-8")
+    return target
+
+
+def render(kind: str, target: Path, content: Path, year: str) -> str:
+    """Fill a skeleton's schema path and year."""
+    schema_dir = Path(os.path.relpath(content.parent / "docs" / "schema", target.parent)).as_posix() + "/"
+    text = (SKELETONS / f"{kind}.yaml").read_text(encoding="utf-8")
+    return text.replace("{schema}", schema_dir).replace("{year}", year)
+
+
+def example(kind: str) -> str:
+    """Return an example location for a kind of record."""
+    return {"edition": "2025", "department": "2025/pengyang-sfj", "project": "2025/pengyang-sfj/sifa-xieli"}[kind]
