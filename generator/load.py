@@ -16,7 +16,6 @@ file, line and field, and the rest of the content is still read, so that one
 from __future__ import annotations
 
 import difflib
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,10 +58,11 @@ class Content:
 
 def display(path: Path) -> str:
     """Return a path as the publisher should see it: relative to the working folder."""
+    absolute = path.absolute()
     try:
-        return os.path.relpath(path)
-    except ValueError:  # another drive on Windows
-        return str(path)
+        return str(absolute.relative_to(Path.cwd()))
+    except ValueError:  # outside the working folder: the full path is clearer than ../../
+        return str(absolute)
 
 
 def load_content(root: Path) -> Content:
@@ -178,7 +178,8 @@ def validate_data(data: dict[str, Any], model: type[BaseModel], path: Path, text
     try:
         model.model_validate(data)
     except ValidationError as exc:
-        return [translate(err, model, path, text) for err in exc.errors(include_url=False)]
+        errors = exc.errors(include_url=False)
+        return [translate(err, model, path, text) for err in errors if not misspelt(err, errors, model)]
     return [
         Problem("error", display(path), f"还没有填写（仍是骨架中的“{PLACEHOLDER}”）", yamlio.line_of(text, loc), field_path(loc))
         for loc in placeholders(data)
@@ -194,6 +195,18 @@ def placeholders(data: Any, loc: tuple[str | int, ...] = ()) -> list[list[str | 
     if isinstance(data, list):
         return [found for i, value in enumerate(data) for found in placeholders(value, (*loc, i))]
     return []
+
+
+def misspelt(err: dict[str, Any], errors: list[dict[str, Any]], model: type[BaseModel]) -> bool:
+    """Return whether a missing field is explained by a misspelt key beside it."""
+    if err["type"] != "missing":
+        return False
+    parent, name = tuple(err["loc"][:-1]), err["loc"][-1]
+    return any(
+        other["type"] == "extra_forbidden" and tuple(other["loc"][:-1]) == parent
+        and closest(model, list(other["loc"])) == name
+        for other in errors
+    )
 
 
 def translate(err: dict[str, Any], model: type[BaseModel], path: Path, text: str) -> Problem:
@@ -281,18 +294,30 @@ def type_name(value: Any) -> str:
 
 def suggest(model: type[BaseModel], loc: list[str | int]) -> str:
     """Suggest the field an unknown key was probably meant to be."""
+    guess = closest(model, loc)
+    if guess:
+        return f"，您是不是想写“{guess}”？"
+    owner = model_at(model, loc[:-1])
+    return f"。可用的字段：{', '.join(authorable(owner))}" if owner else ""
+
+
+def closest(model: type[BaseModel], loc: list[str | int]) -> str | None:
+    """Return the field name closest to an unknown key, by spelling or by Chinese name."""
     owner = model_at(model, loc[:-1])
     if owner is None:
-        return ""
+        return None
     unknown = str(loc[-1])
-    names = [n for n, f in owner.model_fields.items() if n not in RESERVED_FIELDS]
+    names = authorable(owner)
     close = difflib.get_close_matches(unknown, names, n=1, cutoff=0.6)
     if not close:
         # A Chinese key is matched against the fields' Chinese names.
-        close = [n for n in names if unknown and unknown in (owner.model_fields[n].description or "")][:1]
-    if close:
-        return f"，您是不是想写“{close[0]}”？"
-    return f"。可用的字段：{', '.join(names)}"
+        close = [n for n in names if unknown in (owner.model_fields[n].description or "")][:1]
+    return close[0] if close else None
+
+
+def authorable(model: type[BaseModel]) -> list[str]:
+    """Return the fields a record of this model may contain."""
+    return [name for name in model.model_fields if name not in RESERVED_FIELDS]
 
 
 def yamlio_line(path: Path, loc: list[str | int]) -> int | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .load import PLACEHOLDER, SLUG, YEAR
+from .load import SLUG, YEAR
 
 SKELETONS = Path(__file__).parent / "skeletons"
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from itertools import pairwise
 from decimal import Decimal
 from pathlib import Path
 
-from .model import Department, Edition, Project, Site, iter_indicators
+from .model import Department, Edition, Project, Site
 from .money import format_amount
 from .problems import Problem, field_path, locate
 
@@ -61,7 +62,7 @@ def spending_plan_cumulative(project: Project) -> Iterator[Finding]:
     if plan is None or not plan.cumulative:
         return
     percents = [(i, s.percent) for i, s in enumerate(plan.steps) if s.percent is not None]
-    for (_, before), (i, after) in zip(percents, percents[1:]):
+    for (_, before), (i, after) in pairwise(percents):
         if after < before:
             yield (["spending_plan", "steps", i, "percent"],
                    f"支出进度应逐期累计，但“{plan.steps[i].label}”的 {fmt(after)}% 小于上一期的 {fmt(before)}%")
