@@ -256,17 +256,18 @@ def guard() -> Guard:
 
 
 @pytest.fixture
-def page(browser: object, guard: Guard) -> Iterator[object]:
-    """A fresh page (own context: no cookies or storage from other tests), 1280×900, zh-CN."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    context.set_default_timeout(15_000)
+def open_page(browser: object, guard: Guard) -> Iterator[Callable[..., object]]:
+    """Return ``open_page(**context_options)``: a new page in its own context, guarded.
+
+    Defaults: 1280×900, zh-CN; pass e.g. ``viewport={"width": 390, "height": 844}`` or
+    ``java_script_enabled=False``. Every context is closed after the test, and the test fails
+    if a page requested anything outside 127.0.0.1 / file://, met a missing resource, or threw.
+    """
+    contexts = []
 
     def block(route: object) -> None:
         guard.external.append(route.request.url)
         route.abort()
-
-    context.route(lambda url: not _local(url), block)
-    page = context.new_page()
 
     def on_response(response: object) -> None:
         if response.status >= 400 and not response.url.endswith("/favicon.ico"):
@@ -277,10 +278,26 @@ def page(browser: object, guard: Guard) -> Iterator[object]:
         if _local(request.url) and not request.url.endswith("/favicon.ico") and request.failure != "net::ERR_ABORTED":
             guard.missing.append(f"{request.failure} {request.url}")
 
-    page.on("response", on_response)
-    page.on("requestfailed", on_failed)
-    page.on("pageerror", lambda error: guard.errors.append(f"{error} (on {page.url})"))
-    yield page
-    context.close()
+    def open_page(**options: object) -> object:
+        options = {"viewport": {"width": 1280, "height": 900}, "locale": "zh-CN", **options}
+        context = browser.new_context(**options)
+        contexts.append(context)
+        context.set_default_timeout(15_000)
+        context.route(lambda url: not _local(url), block)
+        page = context.new_page()
+        page.on("response", on_response)
+        page.on("requestfailed", on_failed)
+        page.on("pageerror", lambda error: guard.errors.append(f"{error} (on {page.url})"))
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
     problems = guard.problems()
-    assert not problems, "the page misbehaved:\n  " + "\n  ".join(problems)
+    assert not problems, "the browser met problems:\n  " + "\n  ".join(problems)
+
+
+@pytest.fixture
+def page(open_page: Callable[..., object]) -> object:
+    """A fresh page in its own context (no storage from other tests), 1280×900, zh-CN."""
+    return open_page()
