@@ -159,31 +159,31 @@ def read_record(path: Path, model: type[M], report: Report) -> M | None:
         found = "空文件" if data is None else f"{type_name(data)}"
         report.add(Problem("error", display(path), f"记录应是“字段: 内容”的形式，实际是{found}", 1))
         return None
-    problems = validate_data(data, model, path, text)
-    if problems:
-        report.extend(problems)
-        return None
-    return model.model_validate(data)
+    record, problems = validate_data(data, model, path, text)
+    report.extend(problems)
+    return record
 
 
-def validate_data(data: dict[str, Any], model: type[BaseModel], path: Path, text: str) -> list[Problem]:
-    """Validate parsed data; return its problems translated into Chinese."""
+def validate_data(data: dict[str, Any], model: type[M], path: Path, text: str) -> tuple[M | None, list[Problem]]:
+    """Validate parsed data into a record, or return its problems translated into Chinese."""
     problems = [
         Problem("error", display(path), f"字段“{key}”由文件夹和文件名决定，不能写在记录中",
                 yamlio.line_of(text, [key], key=True), str(key))
         for key in data if key in RESERVED_FIELDS
     ]
+    if PLACEHOLDER in text:  # cheap test first: only skeletons still hold it
+        problems += [
+            Problem("error", display(path), f"还没有填写（仍是骨架中的“{PLACEHOLDER}”）",
+                    yamlio.line_of(text, loc), field_path(loc))
+            for loc in placeholders(data)
+        ]
     if problems:
-        return problems
+        return None, problems
     try:
-        model.model_validate(data)
+        return model.model_validate(data), []
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
-        return [translate(err, model, path, text) for err in errors if not misspelt(err, errors, model)]
-    return [
-        Problem("error", display(path), f"还没有填写（仍是骨架中的“{PLACEHOLDER}”）", yamlio.line_of(text, loc), field_path(loc))
-        for loc in placeholders(data)
-    ]
+        return None, [translate(err, model, path, text) for err in errors if not misspelt(err, errors, model)]
 
 
 def placeholders(data: Any, loc: tuple[str | int, ...] = ()) -> list[list[str | int]]:

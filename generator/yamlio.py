@@ -16,7 +16,10 @@ from typing import Any
 
 import yaml
 
-_CParser = getattr(yaml, "CParser", None)
+try:  # libyaml's C parser: the fast path; PyYAML's own parser is the fallback
+    from yaml._yaml import CParser as _CParser
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    _CParser = None
 
 MAX_BYTES = 2 * 1024 * 1024  # a record is a few KB; 2 MiB is absurd already
 MAX_NODES = 200_000  # expanded node count: stops alias ("billion laughs") bombs
@@ -205,7 +208,9 @@ def parse(text: str) -> Any:
 
 _PROBLEMS = [
     ("expected a single document", "一个文件只能有一条记录（去掉多余的“---”）"),
-    ("mapping values are not allowed here", "此处不能出现冒号“:”。如果内容里有冒号，请用引号把整段内容括起来"),
+    ("mapping values are not allowed", "此处不能出现冒号“:”。如果内容里有冒号，请用引号把整段内容括起来"),
+    ("found character that cannot start any token", "含有不能出现在开头的字符（如 @ ` % 或 Tab），请用引号把内容括起来"),
+    ("did not find expected node content", "缺少内容，或者括号、引号没有闭合"),
     ("could not find expected ':'", "缺少冒号“:”，或者缩进不对齐"),
     ("did not find expected key", "缩进不对齐，或者上一行缺少内容"),
     ("did not find expected '-' indicator", "列表项的缩进不对齐"),
@@ -236,7 +241,7 @@ def line_of(text: str, path: Sequence[str | int], key: bool = False) -> int | No
     With `key`, point at the key of the last step rather than its value.
     """
     try:
-        node = _SLOW(text).get_single_node()
+        node = _FAST(text).get_single_node()
     except yaml.YAMLError:
         return None
     line = node.start_mark.line + 1 if node else None

@@ -1,0 +1,164 @@
+"""Plan the site: decide every page before any is rendered.
+
+A plan is a list of small frozen `PageSpec`s. Each says where a page goes,
+which templates may render it (most specific first, so that one edition or one
+project can have a template of its own), what it shows and what it is made
+from. A page's context holds only the records it shows: a project page gets
+its project and the *heads* of its department and edition (their own fields,
+without children), never the whole edition. So a page is a pure function of
+its spec, and its `records` and `template_files` name every input a later
+incremental build must watch.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from . import urls
+from .load import Page
+from .model import Department, Edition, Project, Site
+from .money import Money
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One page to render: where it goes, how, from what."""
+
+    output: str  # path in the output folder, such as 2024/pengyang-sfj/index.html
+    templates: tuple[str, ...]  # override list, most specific first
+    context: dict[str, Any]  # what the templates see; never changed after planning
+    records: tuple[str, ...]  # content files it is made from, relative to the content folder
+    template_files: tuple[str, ...] = ()  # every template it is rendered with (filled in by `plan_site`)
+    link_base: str | None = None  # absolute base for links (the 404 page); None means relative links
+
+
+@dataclass(frozen=True)
+class DepartmentSummary:
+    """A department as a line of a list: its own fields, its project count and total."""
+
+    department: Department  # the head only, without projects
+    projects: int
+    total: Money
+
+
+@dataclass(frozen=True)
+class EditionSummary:
+    """An edition as a line of a list, with a summary of each of its departments."""
+
+    edition: Edition  # the head only, without departments
+    departments: tuple[DepartmentSummary, ...]
+    projects: int
+    total: Money
+
+
+class PlanError(Exception):
+    """Two pages would be written to the same file."""
+
+
+def plan_site(site: Site, pages: tuple[Page, ...], uses: Callable[[tuple[str, ...]], tuple[str, ...]]) -> list[PageSpec]:
+    """Return every page of the site; `uses` names the templates an override list renders with."""
+    specs = [*site_pages(site, pages)]
+    for edition in site.editions:
+        specs.extend(edition_pages(site, edition))
+    specs.extend(crawler_files(site, specs))
+    clashes = [path for path, n in Counter(spec.output for spec in specs).items() if n > 1]
+    if clashes:
+        raise PlanError(f"以下页面的网址重复（页面文件名与年度、部门或“search”“assets”重名？）：{'、'.join(sorted(clashes))}")
+    return [replace(spec, template_files=uses(spec.templates)) for spec in specs]
+
+
+def site_pages(site: Site, pages: tuple[Page, ...]) -> Iterator[PageSpec]:
+    """Plan the pages outside any edition: home, Markdown pages, search, 404."""
+    summaries = tuple(summarize(edition) for edition in site.editions)
+    everything = tuple(path for edition in site.editions for path in edition_records(edition))
+    site_head = head(site)
+    yield PageSpec(urls.home(), ("home.html",), {"site": site_head, "editions": summaries}, ("site.yaml", *everything))
+    for page in pages:
+        yield PageSpec(urls.page(page.slug), overrides("page", page.slug), {"site": site_head, "page": page},
+                       ("site.yaml", f"pages/{Path(page.path).name}"))
+    # The search page lists every department, for browsers without JavaScript.
+    yield PageSpec(urls.search(), ("search.html",), {"site": site_head, "editions": summaries}, ("site.yaml", *everything))
+    # A server shows 404.html at any depth, so its links are absolute when the site's address is known.
+    yield PageSpec(urls.not_found(), ("404.html",), {"site": site_head}, ("site.yaml",), link_base=base_url(site) or "")
+
+
+def edition_pages(site: Site, edition: Edition) -> Iterator[PageSpec]:
+    """Plan an edition's own pages: the edition, each department, its print-all page and projects."""
+    year = edition.year
+    site_head, edition_head = head(site), head(edition)
+    yield PageSpec(urls.edition(year), overrides("edition", year), {"site": site_head, "summary": summarize(edition)},
+                   ("site.yaml", *edition_records(edition)))
+    for department in edition.departments:
+        records = ("site.yaml", f"{year}/edition.yaml", *department_records(year, department))
+        context = {"site": site_head, "edition": edition_head, "department": department}
+        yield PageSpec(urls.department(year, department.slug), overrides("department", year, department.slug), context, records)
+        yield PageSpec(urls.print_all(year, department.slug), overrides("print", year, department.slug), context, records)
+        department_head = head(department)
+        for project in department.projects:
+            yield PageSpec(
+                urls.project(year, department.slug, project.slug),
+                overrides("project", year, department.slug, project.slug),
+                {"site": site_head, "edition": edition_head, "department": department_head, "project": project},
+                ("site.yaml", f"{year}/edition.yaml", f"{year}/{department.slug}/department.yaml", project_record(year, department, project)),
+            )
+
+
+def crawler_files(site: Site, specs: list[PageSpec]) -> Iterator[PageSpec]:
+    """Plan robots.txt, and sitemap.xml when the site's address is known (a sitemap needs full URLs)."""
+    base = base_url(site)
+    everything = tuple(sorted({record for spec in specs for record in spec.records}))
+    if base:
+        listed = tuple(urls.directory_url(spec.output) for spec in specs
+                       if spec.output.endswith(".html") and spec.output not in (urls.not_found(), urls.search()))
+        yield PageSpec("sitemap.xml", ("sitemap.xml",), {"base_url": base, "locations": listed}, everything)
+    yield PageSpec("robots.txt", ("robots.txt",), {"base_url": base}, ("site.yaml",))
+
+
+def summarize(edition: Edition) -> EditionSummary:
+    """Count and total an edition and each of its departments, from the model."""
+    departments = tuple(DepartmentSummary(head(d), len(d.projects), d.total) for d in edition.departments)
+    return EditionSummary(head(edition), departments, len(edition.projects), edition.total)
+
+
+def head(record: M) -> M:
+    """Return a record with its own fields only: no children, and no totals cached from them."""
+    children = {"editions", "departments", "projects"}
+    fields = {name: getattr(record, name) for name in type(record).model_fields if name not in children}
+    return type(record).model_construct(**fields)
+
+
+def overrides(kind: str, *parts: object) -> tuple[str, ...]:
+    """Return template names from most to least specific: project-2024-dept-slug.html … project.html."""
+    names = [f"{kind}-{'-'.join(map(str, parts[:n]))}.html" for n in range(len(parts), 0, -1)]
+    return (*names, f"{kind}.html")
+
+
+def edition_records(edition: Edition) -> tuple[str, ...]:
+    """Return the content files of an edition: edition.yaml and every department's files."""
+    return (f"{edition.year}/edition.yaml",
+            *(path for d in edition.departments for path in department_records(edition.year, d)))
+
+
+def department_records(year: int, department: Department) -> tuple[str, ...]:
+    """Return the content files of a department: department.yaml and its projects."""
+    return (f"{year}/{department.slug}/department.yaml", *(project_record(year, department, p) for p in department.projects))
+
+
+def project_record(year: int, department: Department, project: Project) -> str:
+    """Return a project's record file relative to the content folder."""
+    return f"{year}/{department.slug}/{Path(project.path).name}"
+
+
+def base_url(site: Site) -> str | None:
+    """Return the site's public address ending in "/", or None when it is not set."""
+    if not site.base_url or not site.base_url.strip():
+        return None
+    return site.base_url.strip().rstrip("/") + "/"

@@ -1,0 +1,130 @@
+"""Turn one planned page into bytes: the Jinja environment, its filters and helpers.
+
+Rendering is a pure function of a `PageSpec`: the environment is set up once
+from the templates folder and never changes, and a page sees only the context
+its spec carries. That is what lets a later build render pages in worker
+processes, or skip pages whose inputs did not change.
+
+Safety: autoescape is on for every template (HTML, XML, text alike), Markdown
+is rendered with raw HTML off and images off (an image would be a request to
+another site), and undefined names are errors rather than blanks.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import jinja2
+from jinja2 import meta
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from . import tables, urls
+from .charts import bar_chart
+from .money import Money, format_amount
+from .plan import PageSpec
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "site_templates"
+
+# CommonMark without raw HTML: a <script> typed into a record shows as text.
+MARKDOWN = MarkdownIt("commonmark", {"html": False}).disable("image")
+
+
+class Renderer:
+    """The templates of one build, ready to render any page."""
+
+    def __init__(self, folder: Path = TEMPLATES) -> None:
+        self.folder = folder
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(folder),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters.update(money=money, cell=cell, unit_label=unit_label, markdown=markdown, css_string=css_string)
+        self.env.tests.update(filled=filled)
+        self.env.globals.update(url=url, paths=PATHS, tables=tables, bar_chart=bar_chart)
+
+    def select(self, names: tuple[str, ...]) -> str:
+        """Return the first template of an override list that exists."""
+        return self.env.select_template(names).name or names[-1]
+
+    def uses(self, names: tuple[str, ...]) -> tuple[str, ...]:
+        """Return the chosen template and every template it extends, includes or imports, sorted."""
+        seen: set[str] = set()
+        todo = [self.select(names)]
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            try:
+                source = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
+            except jinja2.TemplateNotFound:
+                continue  # an optional include: recorded, so that adding it later counts as a change
+            todo.extend(ref for ref in meta.find_referenced_templates(self.env.parse(source)) if ref)
+        return tuple(sorted(seen))
+
+    def render(self, spec: PageSpec) -> bytes:
+        """Render one page from its spec alone."""
+        template = self.env.select_template(spec.templates)
+        text = template.render(spec.context, here=spec.output, link_base=spec.link_base)
+        return text.encode("utf-8")
+
+
+# Output paths of every kind of page, for templates: {{ url(paths.project(year, dept, slug)) }}.
+PATHS = SimpleNamespace(**{name: getattr(urls, name) for name in (
+    "home", "edition", "department", "project", "print_all", "page", "search", "asset", "not_found",
+)})
+
+
+@jinja2.pass_context
+def url(context: jinja2.runtime.Context, target: str, anchor: str | None = None) -> str:
+    """Return the link from the page being rendered to an output file (and an anchor on it)."""
+    base = context["link_base"]
+    link = base + target if base is not None else urls.relative(target, context["here"])
+    return f"{link}#{anchor}" if anchor else link
+
+
+def money(value: Money | Decimal | None) -> str:
+    """Format an amount with thousands separators, keeping its printed decimals; blank for none."""
+    if value is None:
+        return ""
+    return format_amount(value.amount if isinstance(value, Money) else value)
+
+
+def cell(value: Any) -> str:
+    """Format a table cell: a number as `money` does, text as it is, nothing as blank."""
+    if isinstance(value, Money | Decimal):
+        return money(value)
+    return "" if value is None else str(value)
+
+
+def filled(value: Any) -> bool:
+    """Test whether a setting is filled in (a blank or spaces-only item is left out of the page)."""
+    return value is not None and str(value).strip() != ""
+
+
+def unit_label(unit: str) -> str:
+    """Return the unit line printed above a money table."""
+    return f"单位：{unit}"
+
+
+def markdown(text: str | None) -> Markup:
+    """Render a narrative field (Markdown, raw HTML shown as text)."""
+    return Markup(MARKDOWN.render(text or ""))
+
+
+def css_string(text: str) -> Markup:
+    """Quote text as a CSS string, every character that could end it escaped."""
+    return Markup('"' + CSS_UNSAFE.sub(lambda m: f"\\{ord(m[0]):06x}", text) + '"')
+
+
+# Letters, digits (Chinese included), spaces and Chinese punctuation are safe in a CSS string.
+CSS_UNSAFE = re.compile(r"[^\w \u3000-\u303f\uff01-\uff5e·]")

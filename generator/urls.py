@@ -1,0 +1,78 @@
+"""Where every page lives in the output folder, and how one page links to another.
+
+The URL scheme is stable: `/<year>/<department>/<project>/`, named after the
+folders and files of `content/`. Output paths are POSIX paths relative to the
+output folder and always name a file (`2024/pengyang-sfj/renmin-tiaojie/index.html`),
+because a site opened from a disk (file://) does not turn a folder into its
+index.html. Links are relative for the same reason, and so that the site works
+at the root of a host and under a sub-path such as /ysgk/jxmb/ alike.
+
+Slugs are `[a-z0-9-]`, so names with a dot or underscore (print.html,
+assets/) can never collide with a department or project folder.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+ASSETS = "assets"
+
+
+def home() -> str:
+    """Return the path of the home page."""
+    return "index.html"
+
+
+def edition(year: int) -> str:
+    """Return the path of an edition's page."""
+    return f"{year}/index.html"
+
+
+def department(year: int, department: str) -> str:
+    """Return the path of a department's page in an edition."""
+    return f"{year}/{department}/index.html"
+
+
+def project(year: int, department: str, project: str) -> str:
+    """Return the path of a project's page."""
+    return f"{year}/{department}/{project}/index.html"
+
+
+def print_all(year: int, department: str) -> str:
+    """Return the path of a department's printable attachment (all its tables)."""
+    return f"{year}/{department}/print.html"
+
+
+def page(slug: str) -> str:
+    """Return the path of a Markdown page such as the about page."""
+    return f"{slug}/index.html"
+
+
+def search() -> str:
+    """Return the path of the search page."""
+    return "search/index.html"
+
+
+def asset(name: str) -> str:
+    """Return the path of a stylesheet, script or other asset."""
+    return f"{ASSETS}/{name}"
+
+
+def not_found() -> str:
+    """Return the path of the 404 page (a web server shows it at any depth)."""
+    return "404.html"
+
+
+def indicator_anchor(position: int) -> str:
+    """Return the id of an indicator's row, from its 1-based position in the tree."""
+    return f"zb-{position}"
+
+
+def relative(target: str, here: str) -> str:
+    """Return a link from the page at `here` to the output file `target`."""
+    return posixpath.relpath(target, posixpath.dirname(here) or ".")
+
+
+def directory_url(path: str) -> str:
+    """Return the public URL form of an output path: `2024/x/index.html` → `2024/x/`."""
+    return path.removesuffix("index.html")
