@@ -68,7 +68,8 @@ def test_alias_bomb_names_file_and_line(tmp_path):
     for prev, name in zip("abcdefgh", "bcdefghi", strict=True):
         bomb.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
     message = only_error(tmp_path, "\n".join(bomb) + "\n")
-    assert "test-project.yaml:" in message and "过大" in message
+    assert "test-project.yaml:" in message.split(": ")[0] and message.split(": ")[0].rsplit(":", 1)[1].isdigit()
+    assert "过大" in message
 
 
 def test_absurd_size_is_refused(tmp_path):
@@ -80,6 +81,13 @@ def test_absurd_size_is_refused(tmp_path):
 def test_unsafe_slug_is_refused(tmp_path, name):
     message = only_error(tmp_path, PROJECT, name)
     assert name.removesuffix(".yaml") in message and "不能用作网址" in message
+
+
+def test_department_folder_with_space_is_refused(tmp_path):
+    make_content(tmp_path)
+    (tmp_path / "content" / "2024" / "test-dept").rename(tmp_path / "content" / "2024" / "test dept")
+    errors = [str(p) for p in load_content(tmp_path / "content").report.errors]
+    assert len(errors) == 1 and "test dept" in errors[0] and "不能用作网址" in errors[0]
 
 
 def test_project_outside_department_folder(tmp_path):

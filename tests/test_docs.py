@@ -1,0 +1,65 @@
+"""Documentation stays true: generated references are current, nothing is undocumented."""
+
+import argparse
+import json
+import re
+from pathlib import Path
+
+from generator import yamlio
+from generator.cli import build_parser
+from generator.docs import field_reference
+from generator.model import Project
+from generator.schema import RECORDS, iter_fields, json_schema
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_every_field_has_a_chinese_description():
+    for kind, model in RECORDS.items():
+        for path, _, description, _ in iter_fields(model):
+            assert re.search(r"[\u4e00-\u9fff]", description), f"{kind}.{path} has no Chinese description"
+
+
+def test_field_reference_is_current():
+    written = (ROOT / "docs" / "fields.md").read_text(encoding="utf-8")
+    assert written == field_reference(), "docs/fields.md is stale: run `disclose schema`"
+
+
+def test_field_reference_lists_every_field():
+    written = (ROOT / "docs" / "fields.md").read_text(encoding="utf-8")
+    for model in RECORDS.values():
+        for path, *_ in iter_fields(model):
+            assert f"`{path}`" in written, path
+
+
+def test_json_schemas_are_current():
+    for kind in RECORDS:
+        written = json.loads((ROOT / "docs" / "schema" / f"{kind}.schema.json").read_text(encoding="utf-8"))
+        assert written == json_schema(kind), f"docs/schema/{kind}.schema.json is stale: run `disclose schema`"
+
+
+def commands_and_options() -> list[tuple[str, str]]:
+    parser = build_parser()
+    found = [("", option) for action in parser._actions for option in action.option_strings]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                found.append((name, ""))
+                found += [(name, option) for a in sub._actions for option in a.option_strings]
+    return found
+
+
+def test_readme_documents_every_command_and_option():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for command, option in commands_and_options():
+        if option in ("-h", "--help") and command:
+            continue
+        line = next((ln for ln in readme.splitlines() if f"disclose {command}" in ln and option in ln), None)
+        assert line, f"README does not document `disclose {command} {option}`"
+
+
+def test_guide_example_is_a_valid_record():
+    guide = (ROOT / "docs" / "guide.md").read_text(encoding="utf-8")
+    example = next(block for block in re.findall(r"```yaml\n(.*?)```", guide, flags=re.S) if "indicators:" in block)
+    project = Project.model_validate(yamlio.parse(example))
+    assert project.indicators[1].groups[0].indicators == ()
