@@ -67,7 +67,7 @@ def plan_site(site: Site, pages: tuple[Page, ...], uses: Callable[[tuple[str, ..
     """Return every page of the site; `uses` names the templates an override list renders with."""
     specs = [*site_pages(site, pages)]
     for edition in site.editions:
-        specs.extend(edition_pages(site, edition))
+        specs.extend(edition_pages(site, pages, edition))
     specs.extend(crawler_files(site, specs))
     clashes = [path for path, n in Counter(spec.output for spec in specs).items() if n > 1]
     if clashes:
@@ -77,28 +77,34 @@ def plan_site(site: Site, pages: tuple[Page, ...], uses: Callable[[tuple[str, ..
 
 def site_pages(site: Site, pages: tuple[Page, ...]) -> Iterator[PageSpec]:
     """Plan the pages outside any edition: home, Markdown pages, search, 404."""
+    chrome, chrome_records = common(site, pages)
     summaries = tuple(summarize(edition) for edition in site.editions)
     everything = tuple(path for edition in site.editions for path in edition_records(edition))
-    site_head = head(site)
-    yield PageSpec(urls.home(), ("home.html",), {"site": site_head, "editions": summaries}, ("site.yaml", *everything))
+    yield PageSpec(urls.home(), ("home.html",), {**chrome, "editions": summaries}, (*chrome_records, *everything))
     for page in pages:
-        yield PageSpec(urls.page(page.slug), overrides("page", page.slug), {"site": site_head, "page": page},
-                       ("site.yaml", f"pages/{Path(page.path).name}"))
+        yield PageSpec(urls.page(page.slug), overrides("page", page.slug), {**chrome, "page": page}, chrome_records)
     # The search page lists every department, for browsers without JavaScript.
-    yield PageSpec(urls.search(), ("search.html",), {"site": site_head, "editions": summaries}, ("site.yaml", *everything))
+    yield PageSpec(urls.search(), ("search.html",), {**chrome, "editions": summaries}, (*chrome_records, *everything))
     # A server shows 404.html at any depth, so its links are absolute when the site's address is known.
-    yield PageSpec(urls.not_found(), ("404.html",), {"site": site_head}, ("site.yaml",), link_base=base_url(site) or "")
+    yield PageSpec(urls.not_found(), ("404.html",), chrome, chrome_records, link_base=base_url(site) or "")
 
 
-def edition_pages(site: Site, edition: Edition) -> Iterator[PageSpec]:
+def common(site: Site, pages: tuple[Page, ...]) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """Return what every HTML page shows (the site's chrome, a link to each Markdown page) and its files."""
+    nav = tuple((page.title, urls.page(page.slug)) for page in pages)
+    return {"site": head(site), "nav": nav}, ("site.yaml", *(f"pages/{Path(page.path).name}" for page in pages))
+
+
+def edition_pages(site: Site, pages: tuple[Page, ...], edition: Edition) -> Iterator[PageSpec]:
     """Plan an edition's own pages: the edition, each department, its print-all page and projects."""
     year = edition.year
-    site_head, edition_head = head(site), head(edition)
-    yield PageSpec(urls.edition(year), overrides("edition", year), {"site": site_head, "summary": summarize(edition)},
-                   ("site.yaml", *edition_records(edition)))
+    chrome, chrome_records = common(site, pages)
+    edition_head = head(edition)
+    yield PageSpec(urls.edition(year), overrides("edition", year), {**chrome, "summary": summarize(edition)},
+                   (*chrome_records, *edition_records(edition)))
     for department in edition.departments:
-        records = ("site.yaml", f"{year}/edition.yaml", *department_records(year, department))
-        context = {"site": site_head, "edition": edition_head, "department": department}
+        records = (*chrome_records, f"{year}/edition.yaml", *department_records(year, department))
+        context = {**chrome, "edition": edition_head, "department": department}
         yield PageSpec(urls.department(year, department.slug), overrides("department", year, department.slug), context, records)
         yield PageSpec(urls.print_all(year, department.slug), overrides("print", year, department.slug), context, records)
         department_head = head(department)
@@ -106,8 +112,9 @@ def edition_pages(site: Site, edition: Edition) -> Iterator[PageSpec]:
             yield PageSpec(
                 urls.project(year, department.slug, project.slug),
                 overrides("project", year, department.slug, project.slug),
-                {"site": site_head, "edition": edition_head, "department": department_head, "project": project},
-                ("site.yaml", f"{year}/edition.yaml", f"{year}/{department.slug}/department.yaml", project_record(year, department, project)),
+                {**chrome, "edition": edition_head, "department": department_head, "project": project},
+                (*chrome_records, f"{year}/edition.yaml", f"{year}/{department.slug}/department.yaml",
+                 project_record(year, department, project)),
             )
 
 

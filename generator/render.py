@@ -12,6 +12,7 @@ another site), and undefined names are errors rather than blanks.
 
 from __future__ import annotations
 
+import functools
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -61,15 +62,19 @@ class Renderer:
         todo = [self.select(names)]
         while todo:
             name = todo.pop()
-            if name in seen:
-                continue
-            seen.add(name)
-            try:
-                source = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
-            except jinja2.TemplateNotFound:
-                continue  # an optional include: recorded, so that adding it later counts as a change
-            todo.extend(ref for ref in meta.find_referenced_templates(self.env.parse(source)) if ref)
+            if name not in seen:
+                seen.add(name)
+                todo.extend(self.references(name))
         return tuple(sorted(seen))
+
+    @functools.cache  # noqa: B019 - one renderer per build, and templates do not change during it
+    def references(self, name: str) -> tuple[str, ...]:
+        """Return the templates one template names; none for a missing optional include."""
+        try:
+            source = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
+        except jinja2.TemplateNotFound:
+            return ()  # still recorded by `uses`, so that adding it later counts as a change
+        return tuple(ref for ref in meta.find_referenced_templates(self.env.parse(source)) if ref)
 
     def render(self, spec: PageSpec) -> bytes:
         """Render one page from its spec alone."""
