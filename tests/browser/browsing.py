@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -91,6 +92,31 @@ class Hosting:
 def squash(text: str) -> str:
     """Text without any white space: PDF extraction and line wrapping break text anywhere."""
     return re.sub(r"\s+", "", text)
+
+
+def pdf_text(text: str) -> str:
+    """Text extracted from a PDF, made comparable: NFKC (which also turns Kangxi radicals
+    such as ⽬ into 目), no white space."""
+    return squash(unicodedata.normalize("NFKC", text))
+
+
+# Chromium's PDFs map some glyphs back to CJK Radicals Supplement code points (⺠ for 民,
+# ⻚ for 页) that NFKC leaves alone: a CJK character of the DOM matches either itself or one
+# of those radicals in the PDF text.
+_RADICAL = "[\u2e80-\u2eff]"
+
+
+@cache
+def _pattern(needle: str) -> re.Pattern[str]:
+    parts = []
+    for char in pdf_text(needle):
+        parts.append(f"(?:{re.escape(char)}|{_RADICAL})" if "\u3400" <= char <= "\u9fff" else re.escape(char))
+    return re.compile("".join(parts))
+
+
+def pdf_contains(text: str, needle: str) -> bool:
+    """Whether PDF page text (already through `pdf_text`) contains the DOM text `needle`."""
+    return _pattern(needle).search(text) is not None
 
 
 @cache
