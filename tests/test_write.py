@@ -1,0 +1,117 @@
+"""Build guarantees: the same content gives the same bytes, and a failed build changes nothing."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import jinja2
+import pytest
+from site_fixture import CONTENT, build_into, copy_content, snapshot
+
+from generator import write
+from generator.build import build
+from generator.render import Renderer
+
+
+def leftovers(output: Path) -> list[str]:
+    """Return staging or old folders a build left beside its output."""
+    return sorted(p.name for p in output.parent.iterdir() if p.name.startswith(f".{output.name}."))
+
+
+def test_two_builds_are_byte_identical(built_site: Path, tmp_path: Path) -> None:
+    again = build_into(CONTENT, tmp_path / "again")
+    assert snapshot(again) == snapshot(built_site)
+
+
+@pytest.fixture
+def previous(tmp_path: Path) -> tuple[Path, dict[str, bytes]]:
+    """A site built once, and its bytes, for a second build to (fail to) replace."""
+    output = build_into(CONTENT, tmp_path / "public")
+    return output, snapshot(output)
+
+
+def test_a_crash_midway_leaves_the_previous_output(previous: tuple[Path, dict[str, bytes]], monkeypatch: pytest.MonkeyPatch) -> None:
+    output, before = previous
+    calls = []
+    original = Renderer.render
+
+    def crash_on_tenth(self: Renderer, spec: object) -> bytes:
+        calls.append(spec)
+        if len(calls) == 10:
+            raise RuntimeError("the disk caught fire")
+        return original(self, spec)
+
+    monkeypatch.setattr(Renderer, "render", crash_on_tenth)
+    with pytest.raises(RuntimeError, match="disk caught fire"):
+        build(CONTENT, output, progress=False)
+    assert len(calls) == 10
+    assert snapshot(output) == before
+    assert leftovers(output) == []
+
+
+def test_a_template_error_fails_the_build_and_leaves_the_output(
+        previous: tuple[Path, dict[str, bytes]], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    output, before = previous
+
+    def broken(self: Renderer, spec: object) -> bytes:
+        raise jinja2.UndefinedError("'project' is undefined")
+
+    monkeypatch.setattr(Renderer, "render", broken)
+    assert build(CONTENT, output, progress=False) == 1
+    assert "模板出错" in capsys.readouterr().err
+    assert snapshot(output) == before
+    assert leftovers(output) == []
+
+
+def test_bad_content_stops_before_the_output_is_touched(previous: tuple[Path, dict[str, bytes]], tmp_path: Path) -> None:
+    output, before = previous
+    content = copy_content(tmp_path)
+    (content / "2024" / "pengyang-sfj" / "renmin-tiaojie.yaml").write_text("name: [unclosed\n", encoding="utf-8")
+    assert build(content, output, progress=False) == 1
+    assert snapshot(output) == before
+    assert leftovers(output) == []
+
+
+def test_strict_stops_on_warnings(previous: tuple[Path, dict[str, bytes]]) -> None:
+    output, before = previous
+    assert build(CONTENT, output, strict=True, progress=False) == 1  # the bundled content has real warnings
+    assert snapshot(output) == before
+
+
+def test_a_failed_swap_puts_the_old_output_back(previous: tuple[Path, dict[str, bytes]], monkeypatch: pytest.MonkeyPatch) -> None:
+    output, before = previous
+    rename = os.rename
+
+    def refuse_new_output(source: str | Path, target: str | Path) -> None:
+        if Path(source).name.startswith(f".{output.name}.building-"):
+            raise OSError("device busy")
+        rename(source, target)
+
+    monkeypatch.setattr(write.os, "rename", refuse_new_output)
+    with pytest.raises(OSError, match="device busy"):
+        build(CONTENT, output, progress=False)
+    assert snapshot(output) == before
+    assert leftovers(output) == []
+
+
+def test_a_folder_the_build_did_not_make_is_never_replaced(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    output = tmp_path / "documents"
+    output.mkdir()
+    (output / "keep.txt").write_text("mine", encoding="utf-8")
+    assert build(CONTENT, output, progress=False) == 1
+    assert write.MARKER in capsys.readouterr().err
+    assert snapshot(output) == {"keep.txt": b"mine"}
+
+
+def test_a_new_output_folder_is_created_with_its_parents(tmp_path: Path) -> None:
+    output = build_into(CONTENT, tmp_path / "deep" / "er" / "public")
+    assert (output / "index.html").is_file() and (output / write.MARKER).is_file()
+    assert oct(output.stat().st_mode & 0o777) == oct(0o777 & ~current_umask())
+    assert leftovers(output) == []
+
+
+def current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
