@@ -12,7 +12,6 @@ another site), and undefined names are errors rather than blanks.
 
 from __future__ import annotations
 
-import functools
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -51,15 +50,12 @@ class Renderer:
         self.env.filters.update(money=money, cell=cell, unit_label=unit_label, markdown=markdown, css_string=css_string)
         self.env.tests.update(filled=filled)
         self.env.globals.update(url=url, paths=PATHS, tables=tables, bar_chart=bar_chart)
-
-    def select(self, names: tuple[str, ...]) -> str:
-        """Return the first template of an override list that exists."""
-        return self.env.select_template(names).name or names[-1]
+        self.parsed: dict[str, tuple[str, ...]] = {}
 
     def uses(self, names: tuple[str, ...]) -> tuple[str, ...]:
         """Return the chosen template and every template it extends, includes or imports, sorted."""
         seen: set[str] = set()
-        todo = [self.select(names)]
+        todo = [self.env.select_template(names).name]
         while todo:
             name = todo.pop()
             if name not in seen:
@@ -67,14 +63,15 @@ class Renderer:
                 todo.extend(self.references(name))
         return tuple(sorted(seen))
 
-    @functools.cache  # noqa: B019 - one renderer per build, and templates do not change during it
     def references(self, name: str) -> tuple[str, ...]:
         """Return the templates one template names; none for a missing optional include."""
-        try:
-            source = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
-        except jinja2.TemplateNotFound:
-            return ()  # still recorded by `uses`, so that adding it later counts as a change
-        return tuple(ref for ref in meta.find_referenced_templates(self.env.parse(source)) if ref)
+        if name not in self.parsed:  # templates do not change during a build: parse each once
+            try:
+                source = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
+            except jinja2.TemplateNotFound:
+                source = ""  # still recorded by `uses`, so that adding it later counts as a change
+            self.parsed[name] = tuple(ref for ref in meta.find_referenced_templates(self.env.parse(source)) if ref)
+        return self.parsed[name]
 
     def render(self, spec: PageSpec) -> bytes:
         """Render one page from its spec alone."""

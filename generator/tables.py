@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from itertools import count
 
-from .model import CostLine, CostTable, FundingTable, Indicator, Level1, Level2, Project, SpendingPlan
+from .model import CostLine, CostTable, FundingTable, Indicator, Level1, Level2, SpendingPlan
 from .urls import indicator_anchor
 
 # --- the indicator table ----------------------------------------------------
@@ -243,7 +243,6 @@ def cost_cell(line: CostLine, key: str) -> str | Decimal | None:
     return getattr(line, key)
 
 
-def landscape(project: Project) -> bool:
+def landscape(indicators: IndicatorTable, cost_tables: tuple[CostTable, ...]) -> bool:
     """Return whether a project's tables need landscape pages when printed."""
-    return indicator_table(project.indicators, project.indicator_labels).wide or any(
-        cost_layout(table).wide for table in project.cost_tables)
+    return indicators.wide or any(cost_layout(table).wide for table in cost_tables)
