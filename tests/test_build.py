@@ -16,6 +16,7 @@ import pytest
 from site_fixture import CONTENT, build_into, bundled_content, copy_content, grid, headed_cells, soup, text
 
 from generator import urls
+from generator.build import build
 from generator.model import iter_indicators
 from generator.money import format_amount
 from generator.plan import plan_site
@@ -466,8 +467,14 @@ def test_a_more_specific_template_overrides(tmp_path: Path) -> None:
     shutil.copytree(TEMPLATES, templates)
     (templates / "project-2024.html").write_text(
         '{% extends "project.html" %}{% block head %}<meta name="layout" content="2024">{% endblock %}', encoding="utf-8")
-    from generator.build import build
-
     assert build(CONTENT, tmp_path / "public", progress=False, templates=templates) == 0
     assert soup(tmp_path / "public", urls.project(2024, "pengyang-sfj", "renmin-tiaojie")).find("meta", attrs={"name": "layout"})
     assert not soup(tmp_path / "public", urls.project(2020, "jiangyin-sfj", "falv-yuanzhu")).find("meta", attrs={"name": "layout"})
+
+
+def test_a_page_named_like_a_year_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    content = copy_content(tmp_path)
+    (content / "pages" / "2024.md").write_text("# 重名\n", encoding="utf-8")
+    assert build(content, tmp_path / "public", progress=False) == 1
+    assert "2024/index.html" in capsys.readouterr().err
+    assert not (tmp_path / "public").exists()
