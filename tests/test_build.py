@@ -13,12 +13,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 from site_fixture import CONTENT, build_into, bundled_content, copy_content, grid, headed_cells, soup, text
 
 from generator import urls
 from generator.build import build
+from generator.charts import MAX_BARS, bar_chart
 from generator.model import iter_indicators
-from generator.money import format_amount
+from generator.money import Money, format_amount
 from generator.plan import plan_site
 from generator.render import TEMPLATES, Renderer
 
@@ -478,3 +480,12 @@ def test_a_page_named_like_a_year_is_refused(tmp_path: Path, capsys: pytest.Capt
     assert build(content, tmp_path / "public", progress=False) == 1
     assert "2024/index.html" in capsys.readouterr().err
     assert not (tmp_path / "public").exists()
+
+
+def test_charts_are_accessible_images_with_a_cap() -> None:
+    values = [Money(Decimal(n), "万元") for n in range(1, MAX_BARS + 6)]
+    svg = BeautifulSoup(bar_chart("c", "<script>标题", [f"项目{n}" for n in range(len(values))], values), "html.parser").find("svg")
+    assert svg["role"] == "img" and svg["aria-labelledby"] == "c-title"
+    assert text(svg.find("title")).startswith("<script>标题（单位：万元）")
+    assert len(svg.find_all("rect")) == MAX_BARS
+    assert "项目0" not in text(svg) and "完整数字见上表" in text(svg)
