@@ -22,8 +22,10 @@ from pathlib import Path
 
 import jinja2
 
+from . import search
 from .cli import print_problems
-from .load import load_content
+from .load import Page, load_content
+from .model import Site
 from .plan import PageSpec, PlanError, plan_site
 from .render import TEMPLATES, Renderer
 from .validate import check_site
@@ -94,13 +96,10 @@ def render(renderer: Renderer, spec: PageSpec) -> bytes:
         raise TemplateFailure(f"生成 {spec.output} 时模板出错（{where}）：{exc}") from exc
 
 
-def index_for_search(site: object, pages: object, folder: Path) -> str:
-    """Write the search index into the output; return what was indexed.
-
-    SEARCH HOOK (issue 4): the one place the build calls generator/search.py.
-    Until that module exists the site builds without an index.
-    """
-    return "尚未接入（generator/search.py）"
+def index_for_search(site: Site, pages: tuple[Page, ...], folder: Path) -> str:
+    """Write the search index: one per edition and one over all of them (generator/search.py)."""
+    written = search.write_indexes(search.site_docs(site, pages), folder)
+    return f"{len(written)} 个文件"
 
 
 def step(name: str, detail: str, since: float) -> None:
