@@ -443,9 +443,10 @@ _VAR = [_varint(n) for n in range(1 << 15)]  # fast path for the common small nu
 
 
 def _varints(numbers: Iterable[int]) -> str:
+    numbers = numbers if isinstance(numbers, list) else list(numbers)
     try:
         return "".join(map(_VAR.__getitem__, numbers))
-    except IndexError:
+    except IndexError:  # a number past the table: encode them all the slow way
         return "".join(_VAR[n] if n < len(_VAR) else _varint(n) for n in numbers)
 
 
@@ -785,16 +786,16 @@ class _IndexWriter:
         shards = 1
         while total / shards > SHARD_TARGET:
             shards *= 2
+        # Every shard is written, empty ones too: the client asks for whichever a key hashes to.
         if shards <= BUCKETS:  # shard s gathers buckets s, s + shards, s + 2·shards, …
             for s in range(shards):
                 entries = [e for b in range(s, BUCKETS, shards) for _, e in self._bucket(scope, b)]
-                if entries:
-                    self._write_shard(out, scope, s, entries)
+                self._write_shard(out, scope, s, entries)
         else:  # bucket b holds the shards s with s % BUCKETS == b
             for b in range(BUCKETS):
-                groups: dict[int, list[str]] = {}
+                groups: dict[int, list[str]] = {s: [] for s in range(b, shards, BUCKETS)}
                 for h, e in self._bucket(scope, b):
-                    groups.setdefault(h & (shards - 1), []).append(e)
+                    groups[h & (shards - 1)].append(e)
                 for s in sorted(groups):
                     self._write_shard(out, scope, s, groups[s])
         # 3. the amount order
@@ -803,9 +804,7 @@ class _IndexWriter:
         chunks = math.ceil(len(order) / AMOUNT_CHUNK)
         for j in range(chunks):
             part = order[j * AMOUNT_CHUNK : (j + 1) * AMOUNT_CHUNK]
-            _write(out / f"a/{j}.js", _wrap(f"{scope}/a/{j}", json.dumps(_varints(part) if max(part) < len(_VAR)
-                                                                         else "".join(map(_varint, part)))),
-                   self.written)
+            _write(out / f"a/{j}.js", _wrap(f"{scope}/a/{j}", json.dumps(_varints(part))), self.written)
         manifest = {
             "v": FORMAT, "scope": scope, "n": n, "shards": shards,
             "parts": layout,
@@ -890,7 +889,7 @@ def write_indexes(docs: Iterable[SearchDoc], out_dir: Path, all_scope: str = "al
 PAGE_SIZE = 10
 BUDGET = 24_000  # bytes of optional postings a query may load to narrow its candidates
 SMALL = 2048  # an optional posting this small is always worth loading
-VERIFY_LIMIT = 200  # documents checked for one page before giving up on exact order
+VERIFY_LIMIT = 60  # documents checked for one page before showing what was found (bounds the bytes)
 
 
 @dataclass
@@ -918,6 +917,7 @@ class SearchResult:
     count: int  # candidates (exact when `exact`)
     exact: bool
     hits: list[Hit] = field(default_factory=list)
+    capped: bool = False  # the page stopped after VERIFY_LIMIT checks: more results may rank higher
     bytes: int = 0
     files: int = 0
     loaded: list[str] = field(default_factory=list)
@@ -1094,6 +1094,7 @@ def query(index_dir: Path, q: str, *, edition: int | None = None, department: st
         hits = _by_relevance(candidates, estimate, check, limit, capped)
     if limit is None or len(hits) < limit and not capped[0]:  # every candidate was checked
         result.count, result.exact = len(hits), True
+    result.capped = capped[0]
     result.hits = [_hit(scope, d, key, words) for key, d in hits]
     return _finish(result, reader)
 

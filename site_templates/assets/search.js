@@ -22,7 +22,7 @@
   var BASE = ROOT + "search/";
   var SCOPE = attr(script, "data-scope") || "all";
 
-  var PAGE_SIZE = 10, BUDGET = 24000, SMALL = 2048, VERIFY_LIMIT = 200;
+  var PAGE_SIZE = 10, BUDGET = 24000, SMALL = 2048, VERIFY_LIMIT = 60;
   var MAX_COMPONENTS = 4, MAX_TOKEN = 32;
 
   /* ---------- normalisation: the same as normalize() in generator/search.py ---------- */
@@ -422,6 +422,7 @@
           return ranked.then(function (hits) {
             result.hits = hits;
             if (hits.length < limit && !capped.value) { result.count = hits.length; result.exact = true; }
+            result.capped = capped.value;
             return result;
           });
         });
@@ -666,7 +667,7 @@
       else if (!shown) status.textContent = "没有找到包含“" + q + "”的页面。";
       else if (result.exact) status.textContent = "找到 " + formatCount(result.count) + " 个结果" + (shown < result.count ? "，显示前 " + shown + " 个。" : "。");
       else status.textContent = "约 " + formatCount(result.count) + " 个结果，显示前 " + shown + " 个。";
-      more.hidden = !(shown >= limit && shown < result.count);
+      more.hidden = !((shown >= limit || result.capped) && shown < result.count);
     }
 
     var lastScope = null;
