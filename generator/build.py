@@ -23,10 +23,10 @@ from pathlib import Path
 import jinja2
 
 from . import search
-from .cli import print_problems
 from .load import Page, load_content
 from .model import Site
 from .plan import PageSpec, PlanError, plan_site
+from .problems import print_problems
 from .render import TEMPLATES, Renderer
 from .validate import check_site
 from .write import OutputError, copy_tree, staged, write_file

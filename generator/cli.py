@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import __version__
 from .load import load_content
-from .problems import Problem
+from .problems import print_problems
 from .schema import write_schemas
 from .validate import check_site
 
@@ -71,12 +71,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"内部错误：{type(exc).__name__}: {exc}\n请把这条信息报告给维护者（设置 DISCLOSE_DEBUG=1 可看到详细信息）。",
               file=sys.stderr)
         return 70
-
-
-def print_problems(problems: list[Problem]) -> None:
-    """Print problems sorted by file and line, errors and warnings together."""
-    for problem in sorted(problems, key=lambda p: (p.file, p.line or 0, p.level)):
-        print(problem, file=sys.stderr)
 
 
 def run_check(args: argparse.Namespace) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,3 +63,9 @@ def locate(path: Path, loc: Sequence[str | int], key: bool = False) -> int | Non
     except (OSError, yamlio.YamlError):
         return None
     return yamlio.line_of(text, loc, key=key)
+
+
+def print_problems(problems: Sequence[Problem]) -> None:
+    """Print problems to stderr, sorted by file and line, errors and warnings together."""
+    for problem in sorted(problems, key=lambda p: (p.file, p.line or 0, p.level)):
+        print(problem, file=sys.stderr)

@@ -7,9 +7,9 @@ from pathlib import Path
 from livereload import Server
 
 from .build import build
+from .render import TEMPLATES
 
 HOST = "127.0.0.1"  # loopback only: a preview must never be reachable from the network
-TEMPLATES = Path(__file__).resolve().parents[1] / "site_templates"
 
 
 def serve(content: Path, output: Path, port: int = 8000) -> int:
