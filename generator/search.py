@@ -66,6 +66,7 @@ import json
 import marshal
 import math
 import operator
+import os
 import re
 import shutil
 import struct
@@ -545,8 +546,10 @@ def decode_posting(text: str, n: int) -> list[int]:
 INLINE_MAX = 200  # a posting longer than this (characters) gets a file of its own
 SHARD_TARGET = 4096  # bytes of term entries per shard, on average
 AMOUNT_CHUNK = 2048  # documents per chunk of the amount order
-FLUSH_POSTINGS = 3_000_000  # buffered postings before a run is spilled to disk
-RUN_CHUNK = 1 << 18  # bytes per chunk of a run file
+BATCH_DOCS = 1000  # documents inverted together into one temporary run (at most 65535)
+RUN_CHUNK = 1 << 17  # bytes per chunk of a run file (what a merge holds per run)
+WORKERS = min(2, os.cpu_count() or 1)  # processes for a large site
+PARALLEL_AFTER = 2  # batches done in this process before workers start (small sites never start them)
 BUCKETS = 256  # temporary entry buckets (a power of two)
 
 
@@ -593,77 +596,88 @@ def _doc_path(n: int) -> str:
 class _Part:
     """The documents of one folder (an edition, the pages, or one whole scope): doc files and runs."""
 
-    def __init__(self, name: str, search_dir: Path, tmp: Path, written: list[Path]):
+    def __init__(self, name: str, writer: _IndexWriter):
         self.name = name
-        self.dir = search_dir / name
-        self.tmp = tmp
-        self.written = written
+        self.writer = writer
+        self.dir = writer.search_dir / name
         self.n = 0
-        self.base = 0  # first document of the buffered batch
-        self.body: defaultdict[str, list[int]] = defaultdict(list)
-        self.title: defaultdict[str, list[int]] = defaultdict(list)
-        self.buffered = 0
-        self.runs: list[tuple[Path, int]] = []
+        self.base = 0  # first document of the batch being collected
+        self.batch: list[tuple[str, str, tuple[str, ...]]] = []
+        self.runs: list[tuple[str, int]] = []
         self.amounts: list[float | None] = []
         self.editions: list[list[int]] = []  # [year, start, count]
         self.level1: Counter[str] = Counter()
         self.departments: Counter[str] = Counter()
 
-    def add(self, doc: SearchDoc) -> int:
+    def add(self, doc: SearchDoc) -> None:
         n = self.n
-        local = n - self.base
-        if local >= 65535:
-            self.flush()
-            local = 0
         # Fields are joined by a line break: whitespace is never inside a key, so the keys of
         # the whole text are the union of the fields' keys, for one call instead of forty.
         texts = [text for _, _, text in doc.fields]
-        title_keys = _keys(normalize("\n".join(texts[: doc.title_fields])))
-        keys = _keys(normalize("\n".join(texts)))
+        extra = []
         if doc.department:
-            keys.add("D" + doc.department)
+            extra.append("D" + doc.department)
             self.departments[doc.department] += 1
         for title in doc.level1:
-            keys.add("L" + title)
+            extra.append("L" + title)
             self.level1[title] += 1
-        deque(map(_APPEND, map(self.body.__getitem__, keys), repeat(local)), maxlen=0)
-        if title_keys:
-            deque(map(_APPEND, map(self.title.__getitem__, title_keys), repeat(local)), maxlen=0)
-        self.buffered += len(keys) + len(title_keys)
+        self.batch.append(("\n".join(texts[: doc.title_fields]), "\n".join(texts), tuple(extra)))
         self.amounts.append(float(doc.amount_yuan) if doc.amount_yuan is not None else None)
         year = doc.edition if doc.edition is not None else 0
         if self.editions and self.editions[-1][0] == year and sum(self.editions[-1][1:]) == n:
             self.editions[-1][2] += 1
         else:
             self.editions.append([year, n, 1])
-        _write(self.dir / (_doc_path(n) + ".js"), _jsonp(f"{self.name}/{_doc_path(n)}", _doc_json(doc)), self.written)
+        _write(self.dir / (_doc_path(n) + ".js"), _jsonp(f"{self.name}/{_doc_path(n)}", _doc_json(doc)),
+               self.writer.written)
         self.n += 1
-        return len(keys) + len(title_keys)
+        if len(self.batch) >= BATCH_DOCS:
+            self.flush()
 
     def flush(self) -> None:
-        """Spill the buffered postings to a run file, sorted by key, in chunks."""
-        if not self.body:
-            self.base = self.n
-            return
-        path = self.tmp / f"{self.name}-{len(self.runs)}.run"
-        with path.open("wb") as out:
+        """Hand the collected batch over to be inverted into a run file."""
+        if self.batch:
+            path = str(self.writer.tmp / f"{self.name}-{len(self.runs)}.run")
+            self.runs.append((path, self.base))
+            self.writer.submit(_invert, path, self.batch)
+            self.batch = []
+        self.base = self.n
+
+    def summary(self) -> dict[str, Any]:
+        return {"name": self.name, "n": self.n, "runs": self.runs, "amounts": self.amounts,
+                "editions": self.editions, "level1": self.level1, "departments": self.departments}
+
+
+_APPEND = list.append
+
+
+def _invert(path: str, batch: list[tuple[str, str, tuple[str, ...]]]) -> None:
+    """Turn a batch of documents (title text, whole text, extra keys) into a run file.
+
+    A run holds, for each key in sorted order, the batch's documents with the key
+    anywhere and in the title (as 16-bit offsets from the batch's first document).
+    """
+    body: defaultdict[str, list[int]] = defaultdict(list)
+    title: defaultdict[str, list[int]] = defaultdict(list)
+    with _no_gc():
+        for local, (head, text, extra) in enumerate(batch):
+            keys = _keys(normalize(text))
+            keys.update(extra)
+            deque(map(_APPEND, map(body.__getitem__, keys), repeat(local)), maxlen=0)
+            if head:
+                deque(map(_APPEND, map(title.__getitem__, _keys(normalize(head))), repeat(local)), maxlen=0)
+        with open(path, "wb") as out:
             chunk: list[tuple[str, bytes, bytes]] = []
             size = 0
-            for key in sorted(self.body):
-                body = array.array("H", self.body[key]).tobytes()
-                title = array.array("H", self.title[key]).tobytes() if key in self.title else b""
-                chunk.append((key, body, title))
-                size += len(body) + len(title) + len(key) + 16
+            for key in sorted(body):
+                b = array.array("H", body[key]).tobytes()
+                t = array.array("H", title[key]).tobytes() if key in title else b""
+                chunk.append((key, b, t))
+                size += len(b) + len(t) + len(key) + 16
                 if size >= RUN_CHUNK:
                     _write_chunk(out, chunk)
                     chunk, size = [], 0
             _write_chunk(out, chunk)
-        self.runs.append((path, self.base))
-        self.body, self.title, self.buffered = defaultdict(list), defaultdict(list), 0
-        self.base = self.n
-
-
-_APPEND = list.append
 
 
 def _write_chunk(out: Any, chunk: list) -> None:
@@ -673,14 +687,14 @@ def _write_chunk(out: Any, chunk: list) -> None:
         out.write(data)
 
 
-def _read_run(path: Path, order: int, base: int) -> Iterator[tuple[str, int, int, bytes, bytes]]:
-    with path.open("rb") as f:
+def _read_run(path: str, order: int, base: int) -> Iterator[tuple[str, int, int, bytes, bytes]]:
+    with open(path, "rb") as f:
         while header := f.read(4):
             for key, body, title in marshal.loads(f.read(struct.unpack("<I", header)[0])):
                 yield key, order, base, body, title
 
 
-def _merged(runs: list[tuple[Path, int]]) -> Iterator[tuple[str, list[int], list[int]]]:
+def _merged(runs: list[tuple[str, int]]) -> Iterator[tuple[str, list[int], list[int]]]:
     """Yield (key, documents, title documents) in key order from runs given in document order."""
     streams = [_read_run(path, order, base) for order, (path, base) in enumerate(runs)]
     current, body, title = None, [], []
@@ -701,63 +715,100 @@ def _merged(runs: list[tuple[Path, int]]) -> Iterator[tuple[str, list[int], list
 
 
 class _IndexWriter:
-    """Stream documents into parts, then write each scope's index from the parts' runs."""
+    """Stream documents into parts, then write each scope's index from the parts' runs.
 
-    def __init__(self, out_dir: Path):
+    Batches are inverted, and scopes written, in worker processes once a site is big
+    enough for that to pay (the output does not depend on it: same bytes either way).
+    """
+
+    def __init__(self, out_dir: Path, workers: int | None = None):
         self.search_dir = Path(out_dir) / "search"
         self.tmpdir = tempfile.TemporaryDirectory(prefix="disclose-search-")
         self.tmp = Path(self.tmpdir.name)
         self.written: list[Path] = []
         self.parts: dict[str, _Part] = {}
-        self.buffered = 0
+        self.workers = WORKERS if workers is None else workers
+        self.pool: Any = None
+        self.pending: list[Any] = []
+        self.batches = 0
 
     def part(self, name: str) -> _Part:
         if name not in self.parts:
             shutil.rmtree(self.search_dir / name, ignore_errors=True)
-            self.parts[name] = _Part(name, self.search_dir, self.tmp, self.written)
+            self.parts[name] = _Part(name, self)
         return self.parts[name]
 
-    def add(self, part: _Part, doc: SearchDoc) -> None:
-        self.buffered += part.add(doc)
-        if self.buffered >= FLUSH_POSTINGS:
-            for p in self.parts.values():
-                p.flush()
-            self.buffered = 0
+    def submit(self, fn: Any, *args: Any) -> None:
+        """Run a task now, or in a worker process when the site has proved big enough."""
+        self.batches += 1
+        if self.pool is None and self.workers > 1 and self.batches > PARALLEL_AFTER:
+            self.pool = _pool(self.workers)
+        if self.pool is None:
+            fn(*args)
+            return
+        self.pending.append(self.pool.submit(fn, *args))
+        while len(self.pending) > 2 * self.workers:  # bound the batches waiting in memory
+            self.pending.pop(0).result()
 
     def finish(self, scopes: dict[str, list[str]]) -> list[Path]:
-        for p in self.parts.values():
-            p.flush()
         try:
+            for p in self.parts.values():
+                p.flush()
+            for future in self.pending:
+                future.result()
+            jobs = []
             for scope, names in scopes.items():
-                parts = [self.parts[name] for name in names if name in self.parts]
+                parts = [self.parts[name].summary() for name in names if name in self.parts]
                 if scope not in self.parts:
                     shutil.rmtree(self.search_dir / scope, ignore_errors=True)
-                self._write_scope(scope, parts)
+                args = (str(self.search_dir), str(self.tmp), scope, parts)
+                jobs.append(self.pool.submit(_write_scope, *args) if self.pool else _write_scope(*args))
+            for job in jobs:
+                self.written.extend(job.result() if self.pool else job)
         finally:
+            if self.pool:
+                self.pool.shutdown(cancel_futures=True)
             self.tmpdir.cleanup()
         return sorted(self.written)
 
-    def _write_scope(self, scope: str, parts: list[_Part]) -> None:
-        out = self.search_dir / scope
-        n = sum(p.n for p in parts)
-        runs, offset, layout, editions = [], 0, [], []
-        level1: Counter[str] = Counter()
-        departments: Counter[str] = Counter()
-        amounts: list[tuple[float, int]] = []
-        for p in parts:
-            runs.extend((path, offset + base) for path, base in p.runs)
-            layout.append([p.name, offset, p.n])
-            for year, start, count in p.editions:
-                if editions and editions[-1][0] == year and sum(editions[-1][1:]) == offset + start:
-                    editions[-1][2] += count
-                else:
-                    editions.append([year, offset + start, count])
-            level1.update(p.level1)
-            departments.update(p.departments)
-            amounts.extend((-a, offset + i) for i, a in enumerate(p.amounts) if a is not None)
-            offset += p.n
+
+def _pool(workers: int) -> Any:
+    """Return a process pool, or None where processes cannot be started."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    try:  # fork where there is fork: nothing to re-import, and the workers only touch their own data
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
+    except (OSError, ValueError, ImportError):  # pragma: no cover - a sandbox without processes
+        return None
+
+
+def _write_scope(search_dir: str, tmp_dir: str, scope: str, parts: list[dict[str, Any]]) -> list[Path]:
+    """Write a scope's term shards, big postings, amount order and manifest; return the files."""
+    written: list[Path] = []
+    out = Path(search_dir) / scope
+    tmp = Path(tmp_dir)
+    n = sum(p["n"] for p in parts)
+    runs, offset, layout, editions = [], 0, [], []
+    level1: Counter[str] = Counter()
+    departments: Counter[str] = Counter()
+    amounts: list[tuple[float, int]] = []
+    for p in parts:
+        runs.extend((path, offset + base) for path, base in p["runs"])
+        layout.append([p["name"], offset, p["n"]])
+        for year, start, count in p["editions"]:
+            if editions and editions[-1][0] == year and sum(editions[-1][1:]) == offset + start:
+                editions[-1][2] += count
+            else:
+                editions.append([year, offset + start, count])
+        level1.update(p["level1"])
+        departments.update(p["departments"])
+        amounts.extend((-a, offset + i) for i, a in enumerate(p["amounts"]) if a is not None)
+        offset += p["n"]
+    with _no_gc():
         # 1. merged postings → big ones into files of their own now, shard entries into buckets
-        buckets = [(self.tmp / f"{scope}.b{i}").open("w", encoding="utf-8") for i in range(BUCKETS)]
+        buckets = [(tmp / f"{scope}.b{i}").open("w", encoding="utf-8") for i in range(BUCKETS)]
         total = 0
         external = [0]
 
@@ -769,7 +820,7 @@ class _IndexWriter:
             external[0] += 1
             name = f"p/{number // 1000}/{number % 1000}"
             data = _wrap(f"{scope}/{name}", '"' + text + '"')
-            _write(out / (name + ".js"), data, self.written)
+            _write(out / (name + ".js"), data, written)
             return f"[{number},{len(data)}]"
 
         try:
@@ -782,49 +833,52 @@ class _IndexWriter:
         finally:
             for f in buckets:
                 f.close()
-        # 2. shards: a power of two, about SHARD_TARGET bytes each; a shard's entries sorted by key
+        # 2. shards: a power of two, about SHARD_TARGET bytes each; a shard's entries sorted by key.
+        # Every shard is written, empty ones too: the client asks for whichever a key hashes to.
         shards = 1
         while total / shards > SHARD_TARGET:
             shards *= 2
-        # Every shard is written, empty ones too: the client asks for whichever a key hashes to.
         if shards <= BUCKETS:  # shard s gathers buckets s, s + shards, s + 2·shards, …
             for s in range(shards):
-                entries = [e for b in range(s, BUCKETS, shards) for _, e in self._bucket(scope, b)]
-                self._write_shard(out, scope, s, entries)
+                entries = [e for b in range(s, BUCKETS, shards) for _, e in _bucket(tmp, scope, b)]
+                _write_shard(out, scope, s, entries, written)
         else:  # bucket b holds the shards s with s % BUCKETS == b
             for b in range(BUCKETS):
                 groups: dict[int, list[str]] = {s: [] for s in range(b, shards, BUCKETS)}
-                for h, e in self._bucket(scope, b):
+                for h, e in _bucket(tmp, scope, b):
                     groups[h & (shards - 1)].append(e)
                 for s in sorted(groups):
-                    self._write_shard(out, scope, s, groups[s])
+                    _write_shard(out, scope, s, groups[s], written)
         # 3. the amount order
         amounts.sort()
         order = [i for _, i in amounts]
         chunks = math.ceil(len(order) / AMOUNT_CHUNK)
         for j in range(chunks):
             part = order[j * AMOUNT_CHUNK : (j + 1) * AMOUNT_CHUNK]
-            _write(out / f"a/{j}.js", _wrap(f"{scope}/a/{j}", json.dumps(_varints(part))), self.written)
-        manifest = {
-            "v": FORMAT, "scope": scope, "n": n, "shards": shards,
-            "parts": layout,
-            "editions": [e for e in editions if e[0]],
-            "level1": sorted(level1.items(), key=lambda kv: (-kv[1], kv[0])),
-            "departments": len(departments),
-            "amounts": [len(order), AMOUNT_CHUNK, chunks],
-        }
-        _write(out / "manifest.js", _jsonp(f"{scope}/manifest", manifest), self.written)
+            _write(out / f"a/{j}.js", _wrap(f"{scope}/a/{j}", json.dumps(_varints(part))), written)
+    manifest = {
+        "v": FORMAT, "scope": scope, "n": n, "shards": shards,
+        "parts": layout,
+        "editions": [e for e in editions if e[0]],
+        "level1": sorted(level1.items(), key=lambda kv: (-kv[1], kv[0])),
+        "departments": len(departments),
+        "amounts": [len(order), AMOUNT_CHUNK, chunks],
+    }
+    _write(out / "manifest.js", _jsonp(f"{scope}/manifest", manifest), written)
+    return written
 
-    def _bucket(self, scope: str, b: int) -> list[tuple[int, str]]:
-        path = self.tmp / f"{scope}.b{b}"
-        with path.open(encoding="utf-8") as f:
-            out = [(int(h), e) for h, e in (line.rstrip("\n").split("\t", 1) for line in f)]
-        path.unlink()
-        return out
 
-    def _write_shard(self, out: Path, scope: str, s: int, entries: list[str]) -> None:
-        entries.sort()
-        _write(out / f"t/{s}.js", _wrap(f"{scope}/t/{s}", "{" + ",".join(entries) + "}"), self.written)
+def _bucket(tmp: Path, scope: str, b: int) -> list[tuple[int, str]]:
+    path = tmp / f"{scope}.b{b}"
+    with path.open(encoding="utf-8") as f:
+        out = [(int(h), e) for h, e in (line.rstrip("\n").split("\t", 1) for line in f)]
+    path.unlink()
+    return out
+
+
+def _write_shard(out: Path, scope: str, s: int, entries: list[str], written: list[Path]) -> None:
+    entries.sort()
+    _write(out / f"t/{s}.js", _wrap(f"{scope}/t/{s}", "{" + ",".join(entries) + "}"), written)
 
 
 _NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\u2028\u2029]')
@@ -848,25 +902,27 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
-def write_index(docs: Iterable[SearchDoc], out_dir: Path, scope: str) -> list[Path]:
+def write_index(docs: Iterable[SearchDoc], out_dir: Path, scope: str, *, workers: int | None = None) -> list[Path]:
     """Write a self-contained index of `docs` under out_dir/search/<scope>/; return the files written.
 
     Documents are numbered in the order given, so the same documents in the same
-    order always give the same bytes. Memory stays flat: postings are spilled
-    to temporary runs every few million and merged at the end.
+    order always give the same bytes. Memory stays flat: postings are inverted a
+    batch at a time into temporary runs and merged at the end. `workers` processes
+    (default: up to 2) share the work on large sites; 0 or 1 keeps it in this process.
     """
     with _no_gc():
-        writer = _IndexWriter(out_dir)
+        writer = _IndexWriter(out_dir, workers)
         part = writer.part(scope)
         for doc in docs:
-            writer.add(part, doc)
+            part.add(doc)
         return writer.finish({scope: [scope]})
 
 
 PAGES = "pages"
 
 
-def write_indexes(docs: Iterable[SearchDoc], out_dir: Path, all_scope: str = "all") -> list[Path]:
+def write_indexes(docs: Iterable[SearchDoc], out_dir: Path, all_scope: str = "all", *,
+                  workers: int | None = None) -> list[Path]:
     """Write one index per edition (search/<year>/), and one over everything (search/<all_scope>/).
 
     The "all" index has its own term shards but no documents of its own: its
@@ -875,9 +931,9 @@ def write_indexes(docs: Iterable[SearchDoc], out_dir: Path, all_scope: str = "al
     and an edition's folder is complete by itself.
     """
     with _no_gc():
-        writer = _IndexWriter(out_dir)
+        writer = _IndexWriter(out_dir, workers)
         for doc in docs:
-            writer.add(writer.part(str(doc.edition) if doc.edition is not None else PAGES), doc)
+            writer.part(str(doc.edition) if doc.edition is not None else PAGES).add(doc)
         years = sorted((name for name in writer.parts if name != PAGES), key=int, reverse=True)
         scopes = {year: [year] for year in years}
         scopes[all_scope] = [*years, PAGES]

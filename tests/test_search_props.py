@@ -178,10 +178,10 @@ def test_index_is_deterministic(tmp_path: Path, docs: list[SearchDoc], index: Pa
     assert snapshot(tmp_path / "search") == snapshot(index / "search")
 
 
-def test_spilling_and_sharding_do_not_change_results(tmp_path: Path, docs: list[SearchDoc], index: Path,
+def test_batches_and_sharding_do_not_change_results(tmp_path: Path, docs: list[SearchDoc], index: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    # Spill postings every few documents: the merged index is byte-identical.
-    monkeypatch.setattr(search, "FLUSH_POSTINGS", 5_000)
+    # Many small batches (runs) instead of one: the merged index is byte-identical.
+    monkeypatch.setattr(search, "BATCH_DOCS", 7)
     search.write_indexes(docs, tmp_path / "spilled")
     assert snapshot(tmp_path / "spilled" / "search") == snapshot(index / "search")
     # More shards than temporary buckets (the layout of a large site): the same answers.
@@ -191,6 +191,14 @@ def test_spilling_and_sharding_do_not_change_results(tmp_path: Path, docs: list[
     assert json.loads(manifest[manifest.index(",") + 1 : manifest.rindex(")")])["shards"] > search.BUCKETS
     for q in random_queries(docs, 25, 99):
         assert set(query(tmp_path / "sharded" / "search" / "all", q, limit=None).urls) == brute(docs, q), q
+
+
+def test_worker_processes_write_the_same_bytes(tmp_path: Path, docs: list[SearchDoc], index: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "BATCH_DOCS", 50)
+    monkeypatch.setattr(search, "PARALLEL_AFTER", 0)
+    search.write_indexes(docs, tmp_path, workers=2)
+    assert snapshot(tmp_path / "search") == snapshot(index / "search")
 
 
 def test_write_index_replaces_an_old_index(tmp_path: Path, docs: list[SearchDoc]) -> None:
