@@ -79,8 +79,10 @@ def test_screenshot_of_a_project_page(page, site: Hosting, tmp_path: Path) -> No
     print(f"{shot}: {width}×{height}, {len(png)} bytes, {colours} colours, fonts {fonts}")
 
 
-def test_the_senior_friendly_switch_is_remembered(page, site: Hosting) -> None:
-    """大字 makes the text larger and 高对比 changes the colours; both survive a reload and another page."""
+def test_the_senior_friendly_switch_is_remembered(page, hosting: Hosting) -> None:
+    """大字 makes the text larger and 高对比 changes the colours; both survive a reload and another
+    page, served or opened from disk."""
+    site = hosting
     page.goto(site.url(BIG_PATH))
     switch = page.locator(".view-switch")
     assert switch.is_visible(), "the 适老化 switch is not shown"
