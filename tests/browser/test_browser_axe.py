@@ -24,11 +24,22 @@ PAGES = {
     "print-all": urls.print_all(FIRST.year, FIRST.department),
     "about": None,  # content/pages decides the slug
     "search": urls.search(),
+    "search-results": urls.search() + "?q=调解",  # results, highlights and filters shown
 }
 
 
 def path_of(kind: str) -> str:
     return urls.page(about_slug()) if kind == "about" else PAGES[kind]
+
+
+def visit(page, site: Hosting, kind: str) -> str:
+    """Open the page of this kind and wait until it is complete; return its URL."""
+    url = site.url(path_of(kind))
+    page.goto(url)
+    page.wait_for_load_state("load")
+    if kind == "search-results":
+        page.locator("#ds-results li mark").first.wait_for()
+    return url
 
 
 def check(page, where: str) -> None:
@@ -38,9 +49,7 @@ def check(page, where: str) -> None:
 
 @pytest.mark.parametrize("kind", list(PAGES))
 def test_axe_page(page, site: Hosting, kind: str) -> None:
-    url = site.url(path_of(kind))
-    page.goto(url)
-    page.wait_for_load_state("load")
+    url = visit(page, site, kind)
     check(page, f"{kind} page {url}")
 
 
@@ -55,22 +64,19 @@ def test_axe_not_found_page(page, site: Hosting, guard) -> None:
 
 
 @pytest.mark.parametrize("view", ["large", "contrast"])
-@pytest.mark.parametrize("kind", ["home", "project", "search"])
+@pytest.mark.parametrize("kind", ["home", "project", "search-results"])
 def test_axe_with_the_senior_friendly_view(page, site: Hosting, kind: str, view: str) -> None:
     """With 适老化 大字 or 高对比 switched on, contrast and layout still pass."""
-    url = site.url(path_of(kind))
-    page.goto(url)
+    url = visit(page, site, kind)
     button = page.locator(f".view-switch button[data-view={view}]")
     button.click()
     assert button.get_attribute("aria-pressed") == "true"
     check(page, f"{kind} page with view {view} on {url}")
 
 
-@pytest.mark.parametrize("kind", ["project", "project-2022", "department"])
+@pytest.mark.parametrize("kind", ["project", "project-2022", "department", "search-results"])
 def test_axe_on_a_phone(open_page, site: Hosting, kind: str) -> None:
     """On a 390×844 screen wide tables scroll inside boxes, which must be reachable by keyboard."""
     page = open_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    url = site.url(path_of(kind))
-    page.goto(url)
-    page.wait_for_load_state("load")
+    url = visit(page, site, kind)
     check(page, f"{kind} page on a phone {url}")
