@@ -1,7 +1,7 @@
 """Benchmark the search index: build time, memory, size, and bytes per query.
 
     python bench/bench_search.py --projects 10000 [--seed 1] [--editions 1] [--out DIR]
-                                 [--via-yaml] [--verify] [--keep]
+                                 [--via-yaml] [--verify] [--keep] [--workers N] [--docs-cache FILE]
 
 1. Makes N synthetic projects (bench/make_content.py) and turns them into
    search documents: directly from the records through the model (default), or
@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import json
 import os
 import pickle
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -99,7 +101,7 @@ def rss_mib() -> float:
     return 0.0
 
 
-def build_child(stream: Path, out: Path) -> None:
+def build_child(stream: Path, out: Path, workers: int | None) -> None:
     """Build the index from a pickle stream of documents; print seconds and memory."""
     from generator import search
 
@@ -113,10 +115,14 @@ def build_child(stream: Path, out: Path) -> None:
 
     base = rss_mib()
     start = time.perf_counter()
-    files = search.write_indexes(docs(), out)
+    cpu = time.process_time()
+    files = search.write_indexes(docs(), out, workers=workers)
     seconds = time.perf_counter() - start
+    cpu = time.process_time() - cpu + sum(getattr(resource.getrusage(resource.RUSAGE_CHILDREN), f) for f in ("ru_utime", "ru_stime"))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"RESULT seconds={seconds:.2f} baseline_mib={base:.1f} peak_mib={peak:.1f} files={len(files)}")
+    worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"RESULT seconds={seconds:.2f} cpu={cpu:.1f} baseline_mib={base:.1f} peak_mib={peak:.1f} "
+          f"worker_mib={worker:.1f} files={len(files)}")
 
 
 def tree_size(folder: Path) -> tuple[int, int]:
@@ -137,10 +143,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--via-yaml", action="store_true", help="write YAML and read it with generator.load")
     parser.add_argument("--verify", action="store_true", help="check complete results against brute force")
     parser.add_argument("--keep", action="store_true", help="keep the output folder")
+    parser.add_argument("--workers", type=int, help="index worker processes (default: the module's choice)")
+    parser.add_argument("--docs-cache", type=Path, help="keep the generated documents in this file and reuse them")
     parser.add_argument("--child", nargs=2, metavar=("STREAM", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        build_child(Path(args.child[0]), Path(args.child[1]))
+        build_child(Path(args.child[0]), Path(args.child[1]), args.workers)
         return 0
 
     from generator import search
@@ -152,31 +160,50 @@ def main(argv: list[str] | None = None) -> int:
 
     # 1. documents, with brute-force truth for the queries on the way
     start = time.perf_counter()
-    docs = (docs_from_yaml(args.projects, args.seed, args.editions, work / "content") if args.via_yaml
-            else docs_from_records(args.projects, args.seed, args.editions))
     words = {q: search.query_words(q) for q in QUERIES}
     truth: dict[str, set[str]] = {q: set() for q in QUERIES}
     n = chars = 0
-    with stream.open("wb") as f:
-        for doc in docs:
-            pickle.dump(doc, f, protocol=pickle.HIGHEST_PROTOCOL)
-            n += 1
-            texts = [search.normalize(t) for _, _, t in doc.fields]
-            chars += sum(map(len, texts))
-            for q, ws in words.items():
-                if all(any(w in t for t in texts) for w in ws):
-                    truth[q].add(doc.id)
+    cache = args.docs_cache
+    if cache and cache.exists():  # the documents of an earlier run with the same arguments
+        stream = cache
+        meta = json.loads(cache.with_suffix(".json").read_text(encoding="utf-8"))
+        assert meta["args"] == [args.projects, args.seed, args.editions, args.via_yaml], "cache made with other arguments"
+        n, chars, truth = meta["n"], meta["chars"], {q: set(ids) for q, ids in meta["truth"].items()}
+    else:
+        stream = cache or stream
+        docs = (docs_from_yaml(args.projects, args.seed, args.editions, work / "content") if args.via_yaml
+                else docs_from_records(args.projects, args.seed, args.editions))
+        with stream.open("wb") as f:
+            for doc in docs:
+                pickle.dump(doc, f, protocol=pickle.HIGHEST_PROTOCOL)
+                n += 1
+                texts = [search.normalize(t) for _, _, t in doc.fields]
+                chars += sum(map(len, texts))
+                for q, ws in words.items():
+                    if all(any(w in t for t in texts) for w in ws):
+                        truth[q].add(doc.id)
+        if cache:
+            cache.with_suffix(".json").write_text(json.dumps({
+                "args": [args.projects, args.seed, args.editions, args.via_yaml], "n": n, "chars": chars,
+                "truth": {q: sorted(ids) for q, ids in truth.items()}}, ensure_ascii=False), encoding="utf-8")
     print(f"documents: {n} ({chars / max(n, 1):.0f} normalised characters each on average), "
           f"made in {time.perf_counter() - start:.1f} s")
 
     # 2. the index, in a child process
-    proc = subprocess.run([sys.executable, __file__, "--child", str(stream), str(out)],
-                          capture_output=True, text=True, check=True)
+    shutil.rmtree(out / "search", ignore_errors=True)
+    command = [sys.executable, __file__, "--child", str(stream), str(out)]
+    if args.workers is not None:
+        command += ["--workers", str(args.workers)]
+    proc = subprocess.run(command, capture_output=True, text=True, check=True)
     line = next(x for x in proc.stdout.splitlines() if x.startswith("RESULT"))
     figures = dict(item.split("=") for item in line.split()[1:])
     extra = float(figures["peak_mib"]) - float(figures["baseline_mib"])
-    print(f"index build: {figures['seconds']} s, peak RSS {figures['peak_mib']} MiB "
-          f"(baseline {figures['baseline_mib']} MiB, extra {extra:.1f} MiB)")
+    worker = float(figures["worker_mib"])
+    workers = args.workers if args.workers is not None else search.WORKERS
+    print(f"index build: {figures['seconds']} s wall, {figures['cpu']} s CPU; memory: main process "
+          f"{figures['peak_mib']} MiB peak ({extra:.1f} MiB above its {figures['baseline_mib']} MiB baseline)"
+          + (f", each of {workers} workers at most {worker:.1f} MiB; all together at most "
+             f"{extra + workers * worker:.1f} MiB extra" if worker else ""))
     search_dir = out / "search"
     total, count = tree_size(search_dir)
     print(f"index: {total / 2**20:.1f} MiB in {count} files")
@@ -185,7 +212,8 @@ def main(argv: list[str] | None = None) -> int:
         docs_size, doc_files = tree_size(search_dir / scope / "d") if (search_dir / scope / "d").exists() else (0, 0)
         print(f"  search/{scope}/: {size / 2**20:.1f} MiB, {files} files "
               f"(documents {docs_size / 2**20:.1f} MiB in {doc_files}; terms {(size - docs_size) / 2**20:.1f} MiB)")
-    stream.unlink()
+    if not cache:
+        stream.unlink()
 
     # 3. queries
     print(f"\n{'query':<20}{'pages':>8}{'count':>10}{'KB raw':>9}{'KB gzip':>9}{'files':>7}  first results")
@@ -209,8 +237,6 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  RECALL/PRECISION FAILURE: {len(set(full.urls) ^ truth[q])} differ")
                 failures += 1
     if not args.keep and not args.out:
-        import shutil
-
         shutil.rmtree(work, ignore_errors=True)
     elif args.keep:
         print(f"\nkept {out}")

@@ -2,8 +2,8 @@
 
 Why our own index: Chinese has no spaces, and any segmenter that cuts words at
 index time and again at query time loses pages where the two cut differently.
-Here every character and every pair of adjacent characters is a key, so a page
-that contains the query always has all the query's keys: recall holds by
+Here every sequence of one, two and three characters is a key, so a page that
+contains the query always has all the query's keys: recall holds by
 construction. Precision comes from checking the phrase itself in the text of
 each result before it is shown.
 
@@ -16,9 +16,11 @@ Text model
     so joining fields with spaces never invents a match).
 
 Keys (`tokenize`)
-    - every character (unigram) and every pair of adjacent characters (bigram)
-      of each space-separated segment, Chinese, Latin, digits and punctuation
-      alike: these make any substring findable;
+    - every character, pair and triple of adjacent characters (unigrams,
+      bigrams, trigrams) of each space-separated segment, Chinese, Latin,
+      digits and punctuation alike: these make any substring findable, a word
+      of up to three characters is one exact key, and a longer word needs all
+      its trigrams, which few pages have without having the word;
     - "T" + a token: every run of ASCII letters and digits joined by single
       `- . / _ , :` (315-0405-jxn-c1ug, 31.9, 2020-01-01) is split into its
       components, and every sequence of up to 4 consecutive components is a
@@ -121,15 +123,19 @@ MAX_TOKEN = 32  # longest token indexed (characters)
 
 
 def _grams(text: str) -> set[str]:
-    """Return the unigrams and bigrams of normalised text, none spanning a space."""
+    """Return the 1-, 2- and 3-character sequences of normalised text, none spanning a space."""
     keys = set(text)
-    keys.update(map(operator.add, text, text[1:]))
+    pairs = list(map(operator.add, text, text[1:]))
+    keys.update(pairs)
+    keys.update(map(operator.add, pairs, text[2:]))
     if " " in keys:
         keys.discard(" ")
-        for m in _SPACE.finditer(text):
+        for m in _SPACE.finditer(text):  # drop the pairs and triples across a space, and only those
             i = m.start()
-            keys.discard(text[i - 1 : i + 1])
-            keys.discard(text[i : i + 2])
+            for a in range(max(0, i - 2), i + 1):
+                for gram in (text[a : a + 2], text[a : a + 3]):
+                    if " " in gram:
+                        keys.discard(gram)
     return keys
 
 
@@ -160,7 +166,7 @@ def _keys(text: str) -> set[str]:
 
 
 def tokenize(text: str) -> list[str]:
-    """Return the sorted index keys of a text (unigrams, bigrams and "T" tokens)."""
+    """Return the sorted index keys of a text (unigrams, bigrams, trigrams and "T" tokens)."""
     return sorted(_keys(normalize(text)))
 
 
@@ -169,7 +175,7 @@ class WordPlan:
     """What a query word needs from the index."""
 
     word: str
-    grams: tuple[str, ...]  # its unigram (one character) or bigrams: a page with the word has them all
+    grams: tuple[str, ...]  # the word itself (up to 3 characters) or its trigrams: a page with the word has them all
     tokens: tuple[str, ...]  # "T" keys of its complete components: a page with the word has them all
     exact: str | None  # "T" + the word when it is one whole token: pages with it surely contain the word
 
@@ -178,8 +184,8 @@ class WordPlan:
         """Return the keys looked up to find candidates: every page with the word has all of them.
 
         Any subset of the word's keys keeps recall, so a long word looks up at most four of
-        its bigrams (spread over it) and a word with whole-token keys, which are far more
-        selective, only its first and last bigram: each key costs a shard to load.
+        its trigrams (spread over it) and a word with whole-token keys, which are far more
+        selective, only its first and last trigram: each key costs a shard to load.
         """
         grams = self.grams
         if (self.tokens or self.exact) and len(grams) > 2:
@@ -192,7 +198,10 @@ class WordPlan:
 
 def plan_word(word: str) -> WordPlan:
     """Return the keys of a normalised query word (no spaces)."""
-    grams = (word,) if len(word) == 1 else tuple(dict.fromkeys(map(operator.add, word, word[1:])))
+    if len(word) <= 3:  # a key of its own: the posting is exactly the pages with the word
+        grams: tuple[str, ...] = (word,)
+    else:
+        grams = tuple(dict.fromkeys(map(operator.add, map(operator.add, word, word[1:]), word[2:])))
     exact = None
     if _RUN.fullmatch(word) and len(word) <= MAX_TOKEN and len(_COMPONENT.findall(word)) <= MAX_COMPONENTS:
         exact = "T" + word
@@ -1126,7 +1135,7 @@ def query(index_dir: Path, q: str, *, edition: int | None = None, department: st
         return (t, ph, x, d)
 
     def sure(d: int) -> bool:
-        return all(len(p.word) <= 2 or d in s for p, s in zip(plans, exact_sets, strict=True))
+        return all(len(p.word) <= 3 or d in s for p, s in zip(plans, exact_sets, strict=True))
 
     result.count = len(candidates)
     result.exact = all(sure(d) for d in candidates)

@@ -6,6 +6,7 @@ determinism at scale) are in test_search_props.py.
 
 from __future__ import annotations
 
+import random
 import re
 import unicodedata
 import zlib
@@ -97,10 +98,18 @@ def test_search_js_uses_the_same_character_classes() -> None:
 # --------------------------------------------------------------------------- keys
 
 
-def test_chinese_is_indexed_as_unigrams_and_bigrams() -> None:
+def test_chinese_is_indexed_as_one_two_and_three_characters() -> None:
     keys = set(tokenize("人民调解 经费"))
-    assert {"人", "民", "调", "解", "经", "费", "人民", "民调", "调解", "经费"} <= keys
-    assert "解经" not in keys and not any(" " in k for k in keys)  # no pair across a space
+    assert {"人", "民", "调", "解", "经", "费", "人民", "民调", "调解", "经费", "人民调", "民调解"} <= keys
+    assert "解经" not in keys and "调解经" not in keys and not any(" " in k for k in keys)  # nothing across a space
+
+
+def test_grams_are_every_short_substring_of_every_segment() -> None:
+    r = random.Random(4)
+    for _ in range(2000):
+        text = normalize("".join(r.choice("ab c人民 .-1") for _ in range(r.randint(0, 14))))
+        expected = {seg[i : i + k] for seg in text.split(" ") for k in (1, 2, 3) for i in range(len(seg) - k + 1)}
+        assert search._grams(text) == expected, text
 
 
 def test_codes_and_numbers_are_whole_tokens_and_components() -> None:
@@ -120,16 +129,17 @@ def test_plan_of_a_code_uses_its_whole_inner_components() -> None:
     plan = plan_word("315-0405-jxn-c1ug")
     assert plan.exact == "T315-0405-jxn-c1ug"
     assert plan.tokens == ("T0405-jxn",)  # 315 and c1ug may be the end of longer runs in a page
-    assert plan.required == ("31", "ug", "T0405-jxn")
+    assert plan.required == ("315", "1ug", "T0405-jxn")
     assert plan_word("31.9").tokens == () and plan_word("31.9").exact == "T31.9"
     assert plan_word("≤31.9万").tokens == ("T31.9",)  # bounded on both sides inside the word
     assert plan_word("a.31.9.b").tokens == ("T31.9",)
 
 
-def test_plan_of_a_long_word_looks_up_four_bigrams() -> None:
+def test_plan_of_a_long_word_looks_up_four_trigrams() -> None:
     plan = plan_word("全面推进依法治县")
-    assert len(plan.grams) == 7 and len(plan.required) == 4
-    assert plan.required[0] == "全面" and plan.required[-1] == "治县"
+    assert len(plan.grams) == 6 and len(plan.required) == 4
+    assert plan.required[0] == "全面推" and plan.required[-1] == "法治县"
+    assert plan_word("满意度").grams == ("满意度",)  # up to three characters: one exact key
 
 
 def test_query_words() -> None:

@@ -5,7 +5,7 @@
  * from any static web server. It implements the same algorithm as
  * generator/search.py query() (the tests run that one), step by step:
  *   1. normalise the query (NFKC, case folding, one space) and split it into words;
- *   2. look up each word's keys (bigrams, whole tokens) in the term shards;
+ *   2. look up each word's keys (the word itself or its trigrams, whole tokens) in the term shards;
  *   3. intersect postings into candidates: every page containing every word is one;
  *   4. rank: a match in the title first, the words as one phrase before scattered,
  *      whole-token matches (31.9, not 131.9) first; then site order;
@@ -95,8 +95,8 @@
 
   function planWord(word) {
     var chars = Array.from(word), grams = [], i, k;
-    if (chars.length === 1) grams = [word];
-    else for (i = 0; i + 1 < chars.length; i++) grams.push(chars[i] + chars[i + 1]);
+    if (chars.length <= 3) grams = [word];  // a key of its own: exactly the pages with the word
+    else for (i = 0; i + 2 < chars.length; i++) grams.push(chars[i] + chars[i + 1] + chars[i + 2]);
     grams = unique(grams);
     var exact = null;
     if (RUN_FULL.test(word) && word.length <= MAX_TOKEN && word.match(COMPONENT).length <= MAX_COMPONENTS) exact = "T" + word;
@@ -400,7 +400,7 @@
             return [t, phrase === null || phrase[d] ? 0 : 1, xMiss(d), d];
           }
           function sure(d) {
-            return plans.every(function (p, i) { return p.length <= 2 || exactSets[i][d]; });
+            return plans.every(function (p, i) { return p.length <= 3 || exactSets[i][d]; });
           }
           result.count = cands.length;
           result.exact = cands.every(sure);
