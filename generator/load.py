@@ -25,7 +25,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import yamlio
 from .model import RESERVED_FIELDS, Department, Edition, Project, Site
-from .problems import Problem, Report, field_path
+from .problems import Problem, Report, field_path, locate
 from .schema import describe_field, model_at
 
 PLACEHOLDER = "请填写"  # the marker `disclose new` puts in every value to fill
@@ -91,9 +91,7 @@ def load_edition(folder: Path, report: Report) -> Edition | None:
     """Read one edition folder: edition.yaml and its department folders."""
     edition = read_record(folder / "edition.yaml", Edition, report)
     departments = []
-    for child in sorted(folder.iterdir()):
-        if child.name.startswith(".") or child.name == "edition.yaml":
-            continue
+    for child in entries(folder, "edition.yaml"):
         if child.is_dir():
             if check_slug(child, report):
                 department = load_department(child, report)
@@ -105,20 +103,22 @@ def load_edition(folder: Path, report: Report) -> Edition | None:
         return None
     if str(edition.year) != folder.name:
         report.add(Problem("error", display(folder / "edition.yaml"), f"年度 {edition.year} 与文件夹名 {folder.name} 不一致",
-                           yamlio_line(folder / "edition.yaml", ["year"]), "year"))
+                           locate(folder / "edition.yaml", ["year"]), "year"))
     return edition.model_copy(update={"departments": tuple(departments), "path": display(folder)})
 
 
 def load_department(folder: Path, report: Report) -> Department | None:
     """Read one department folder: department.yaml and its project records."""
     department = read_record(folder / "department.yaml", Department, report)
-    projects = []
-    for child in sorted(folder.iterdir()):
-        if child.name.startswith(".") or child.name == "department.yaml":
-            continue
+    projects: list[Project] = []
+    for child in entries(folder, "department.yaml"):
         if child.is_dir():
             report.add(Problem("error", display(child), "部门文件夹中不能再有文件夹：项目文件应直接放在部门文件夹中"))
         elif child.suffix in RECORD_SUFFIXES and check_slug(child, report):
+            twin = next((p for p in projects if p.slug == child.stem), None)
+            if twin is not None:
+                report.add(Problem("error", display(child), f"与 {twin.path} 对应同一网址“{child.stem}”，请删除或改名其中一个"))
+                continue
             project = read_record(child, Project, report)
             if project is not None:
                 projects.append(project.model_copy(update={"slug": child.stem, "path": display(child)}))
@@ -126,6 +126,11 @@ def load_department(folder: Path, report: Report) -> Department | None:
         return None
     projects.sort(key=lambda p: (p.number is None, p.number or 0, p.slug))
     return department.model_copy(update={"slug": folder.name, "projects": tuple(projects), "path": display(folder)})
+
+
+def entries(folder: Path, own_record: str) -> list[Path]:
+    """Return a folder's children in name order, without hidden files and its own record."""
+    return [child for child in sorted(folder.iterdir()) if not child.name.startswith(".") and child.name != own_record]
 
 
 def check_slug(path: Path, report: Report) -> bool:
@@ -318,14 +323,6 @@ def closest(model: type[BaseModel], loc: list[str | int]) -> str | None:
 def authorable(model: type[BaseModel]) -> list[str]:
     """Return the fields a record of this model may contain."""
     return [name for name in model.model_fields if name not in RESERVED_FIELDS]
-
-
-def yamlio_line(path: Path, loc: list[str | int]) -> int | None:
-    """Return the line of a field in a file, reading it again."""
-    try:
-        return yamlio.line_of(yamlio.decode(path.read_bytes()), loc)
-    except (OSError, yamlio.YamlError):
-        return None
 
 
 def load_pages(folder: Path, report: Report) -> tuple[Page, ...]:

@@ -183,38 +183,45 @@ class Indicator(Record):
         return self.number is not None
 
 
-class Level2(Record):
+class Heading(Record):
+    """A level heading that may carry a code, as in "11-数量指标"."""
+
+    @property
+    def heading(self) -> str:
+        """Return the heading exactly as printed."""
+        raise NotImplementedError
+
+    @cached_property
+    def code(self) -> str | None:
+        """Return the level's code, such as "11", when the document prints one."""
+        return split_level(self.heading)[0]
+
+    @cached_property
+    def title(self) -> str:
+        """Return the level's name without its code."""
+        return split_level(self.heading)[1]
+
+
+class Level2(Heading):
     """A second-level heading (二级指标); it may be printed with no indicators."""
 
     level2: str = Field(description="二级指标，如“数量指标”“11-数量指标”")
     indicators: tuple[Indicator, ...] = Field((), description="三级指标")
 
-    @cached_property
-    def code(self) -> str | None:
-        """Return the level's code, such as "11", when the document prints one."""
-        return split_level(self.level2)[0]
-
-    @cached_property
-    def title(self) -> str:
-        """Return the level's name without its code."""
-        return split_level(self.level2)[1]
+    @property
+    def heading(self) -> str:
+        return self.level2
 
 
-class Level1(Record):
+class Level1(Heading):
     """A first-level heading (一级指标) such as 产出指标 or 投入与目标管理."""
 
     level1: str = Field(description="一级指标，如“产出指标”“1-产出指标”")
     groups: tuple[Level2, ...] = Field((), description="二级指标")
 
-    @cached_property
-    def code(self) -> str | None:
-        """Return the level's code, such as "1", when the document prints one."""
-        return split_level(self.level1)[0]
-
-    @cached_property
-    def title(self) -> str:
-        """Return the level's name without its code."""
-        return split_level(self.level1)[1]
+    @property
+    def heading(self) -> str:
+        return self.level1
 
 
 def iter_indicators(tree: tuple[Level1, ...]):

@@ -131,3 +131,10 @@ def test_check_exits_0_on_clean_content(tmp_path):
     result = run_cli("check", "--content", tmp_path / "content")
     assert result.returncode == 0, result.stderr
     assert "0 个错误，0 个警告" in result.stdout
+
+
+def test_two_files_for_one_url_are_refused(tmp_path):
+    make_content(tmp_path)
+    (tmp_path / "content" / "2024" / "test-dept" / "test-project.yml").write_text(PROJECT, encoding="utf-8")
+    errors = [str(p) for p in load_content(tmp_path / "content").report.errors]
+    assert len(errors) == 1 and "test-project.yml" in errors[0] and "同一网址" in errors[0]
