@@ -76,7 +76,7 @@ import tempfile
 import unicodedata
 import zlib
 from collections import Counter, defaultdict, deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import repeat
@@ -556,7 +556,8 @@ INLINE_MAX = 200  # a posting longer than this (characters) gets a file of its o
 SHARD_TARGET = 4096  # bytes of term entries per shard, on average
 AMOUNT_CHUNK = 2048  # documents per chunk of the amount order
 BATCH_DOCS = 1000  # documents inverted together into one temporary run (at most 65535)
-RUN_CHUNK = 1 << 17  # bytes per chunk of a run file (what a merge holds per run)
+RUN_CHUNK = 1 << 16  # bytes per chunk of a run file: a merge holds one chunk of every run,
+RUN_CHUNK_KEYS = 256  # and at most this many keys (each is a few Python objects)
 WORKERS = min(2, os.cpu_count() or 1)  # processes for a large site
 PARALLEL_AFTER = 2  # batches done in this process before workers start (small sites never start them)
 BUCKETS = 256  # temporary entry buckets (a power of two)
@@ -573,10 +574,26 @@ def _wrap(name: str, body: str) -> bytes:
     return f"window.__ds&&__ds({json.dumps(name)},{body});\n".encode("utf-8", "replace")
 
 
-def _write(path: Path, data: bytes, written: list[Path]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    written.append(path)
+def _write(path: Path, data: bytes, written: list[str]) -> None:
+    try:
+        path.write_bytes(data)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    written.append(str(path))
+
+
+class _Paths(Sequence[Path]):
+    """The files written, sorted: a list of Paths made on demand (a site's index has many)."""
+
+    def __init__(self, names: list[str]):
+        self.names = sorted(names)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def __getitem__(self, i: Any) -> Any:
+        return [Path(n) for n in self.names[i]] if isinstance(i, slice) else Path(self.names[i])
 
 
 def _doc_json(doc: SearchDoc) -> dict[str, Any]:
@@ -683,7 +700,7 @@ def _invert(path: str, batch: list[tuple[str, str, tuple[str, ...]]]) -> None:
                 t = array.array("H", title[key]).tobytes() if key in title else b""
                 chunk.append((key, b, t))
                 size += len(b) + len(t) + len(key) + 16
-                if size >= RUN_CHUNK:
+                if size >= RUN_CHUNK or len(chunk) >= RUN_CHUNK_KEYS:
                     _write_chunk(out, chunk)
                     chunk, size = [], 0
             _write_chunk(out, chunk)
@@ -734,7 +751,7 @@ class _IndexWriter:
         self.search_dir = Path(out_dir) / "search"
         self.tmpdir = tempfile.TemporaryDirectory(prefix="disclose-search-")
         self.tmp = Path(self.tmpdir.name)
-        self.written: list[Path] = []
+        self.written: list[str] = []
         self.parts: dict[str, _Part] = {}
         self.workers = WORKERS if workers is None else workers
         self.pool: Any = None
@@ -759,7 +776,7 @@ class _IndexWriter:
         while len(self.pending) > 2 * self.workers:  # bound the batches waiting in memory
             self.pending.pop(0).result()
 
-    def finish(self, scopes: dict[str, list[str]]) -> list[Path]:
+    def finish(self, scopes: dict[str, list[str]]) -> Sequence[Path]:
         try:
             for p in self.parts.values():
                 p.flush()
@@ -778,7 +795,7 @@ class _IndexWriter:
             if self.pool:
                 self.pool.shutdown(cancel_futures=True)
             self.tmpdir.cleanup()
-        return sorted(self.written)
+        return _Paths(self.written)
 
 
 def _pool(workers: int) -> Any:
@@ -793,9 +810,9 @@ def _pool(workers: int) -> Any:
         return None
 
 
-def _write_scope(search_dir: str, tmp_dir: str, scope: str, parts: list[dict[str, Any]]) -> list[Path]:
+def _write_scope(search_dir: str, tmp_dir: str, scope: str, parts: list[dict[str, Any]]) -> list[str]:
     """Write a scope's term shards, big postings, amount order and manifest; return the files."""
-    written: list[Path] = []
+    written: list[str] = []
     out = Path(search_dir) / scope
     tmp = Path(tmp_dir)
     n = sum(p["n"] for p in parts)
@@ -885,7 +902,7 @@ def _bucket(tmp: Path, scope: str, b: int) -> list[tuple[int, str]]:
     return out
 
 
-def _write_shard(out: Path, scope: str, s: int, entries: list[str], written: list[Path]) -> None:
+def _write_shard(out: Path, scope: str, s: int, entries: list[str], written: list[str]) -> None:
     entries.sort()
     _write(out / f"t/{s}.js", _wrap(f"{scope}/t/{s}", "{" + ",".join(entries) + "}"), written)
 
@@ -911,7 +928,8 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
-def write_index(docs: Iterable[SearchDoc], out_dir: Path, scope: str, *, workers: int | None = None) -> list[Path]:
+def write_index(docs: Iterable[SearchDoc], out_dir: Path, scope: str, *,
+                workers: int | None = None) -> Sequence[Path]:
     """Write a self-contained index of `docs` under out_dir/search/<scope>/; return the files written.
 
     Documents are numbered in the order given, so the same documents in the same
@@ -931,7 +949,7 @@ PAGES = "pages"
 
 
 def write_indexes(docs: Iterable[SearchDoc], out_dir: Path, all_scope: str = "all", *,
-                  workers: int | None = None) -> list[Path]:
+                  workers: int | None = None) -> Sequence[Path]:
     """Write one index per edition (search/<year>/), and one over everything (search/<all_scope>/).
 
     The "all" index has its own term shards but no documents of its own: its
@@ -952,8 +970,7 @@ def write_indexes(docs: Iterable[SearchDoc], out_dir: Path, all_scope: str = "al
 # --- reading: the client's algorithm in Python ----------------------------------
 
 PAGE_SIZE = 10
-BUDGET = 24_000  # bytes of optional postings a query may load to narrow its candidates
-SMALL = 2048  # an optional posting this small is always worth loading
+SMALL = 2048  # a posting file this small is worth loading to narrow the candidates
 VERIFY_LIMIT = 60  # documents checked for one page before showing what was found (bounds the bytes)
 
 
@@ -1084,19 +1101,14 @@ def query(index_dir: Path, q: str, *, edition: int | None = None, department: st
     entries = {k: scope.entry(k) for k in sorted(keys)}
     if any(entries[k] is None for p in plans for k in p.required):
         return _finish(result, reader)
-    # candidates: the smallest required posting of each word, then more while cheap
+    # candidates: each word's most selective key, and any other of its keys that costs little.
+    # (Keys of one phrase are often found together, so a second big posting seldom cuts much.)
     chosen: list[tuple[str, list]] = []
     for p in plans:
-        ranked = sorted(p.required, key=lambda k: (_size(entries[k], 1), entries[k][0], k))
+        ranked = sorted(p.required, key=lambda k: (entries[k][0], _size(entries[k], 1), k))
         chosen.append((ranked[0], entries[ranked[0]]))
-    optional = sorted({k for p in plans for k in p.required} - {k for k, _ in chosen},
-                      key=lambda k: (_size(entries[k], 1), entries[k][0], k))
-    spent = 0
-    for k in optional:
-        size = _size(entries[k], 1)
-        if size == 0 or size <= SMALL or spent + size <= BUDGET:
-            chosen.append((k, entries[k]))
-            spent += size
+    optional = sorted({k for p in plans for k in p.required} - {k for k, _ in chosen})
+    chosen += [(k, entries[k]) for k in optional if _size(entries[k], 1) <= SMALL]
     candidates: list[int] | None = None
     for _, e in sorted(chosen, key=lambda ke: (ke[1][0], ke[0])):
         posting = scope.posting(e, 1)

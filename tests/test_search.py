@@ -91,7 +91,7 @@ def test_search_js_uses_the_same_character_classes() -> None:
     assert ws.encode().decode("unicode_escape") == search.WHITESPACE.replace("\x1c\x1d\x1e\x1f", "\x1c-\x1f")
     control = re.search(r"var CONTROL = /\[(.*?)\]/g;", js).group(1)
     assert control == search._CONTROL.pattern[1:-1].encode("unicode_escape").decode("ascii")
-    for name in ("PAGE_SIZE", "BUDGET", "SMALL", "VERIFY_LIMIT", "MAX_COMPONENTS", "MAX_TOKEN"):
+    for name in ("PAGE_SIZE", "SMALL", "VERIFY_LIMIT", "MAX_COMPONENTS", "MAX_TOKEN"):
         assert re.search(rf"\b{name} = (\d+)", js).group(1) == str(getattr(search, name)), name
 
 

@@ -22,7 +22,7 @@
   var BASE = ROOT + "search/";
   var SCOPE = attr(script, "data-scope") || "all";
 
-  var PAGE_SIZE = 10, BUDGET = 24000, SMALL = 2048, VERIFY_LIMIT = 60;
+  var PAGE_SIZE = 10, SMALL = 2048, VERIFY_LIMIT = 60;
   var MAX_COMPONENTS = 4, MAX_TOKEN = 32;
 
   /* ---------- normalisation: the same as normalize() in generator/search.py ---------- */
@@ -294,9 +294,9 @@
   }
 
   function size(entry, slot) { var v = entry[slot]; return typeof v === "string" ? 0 : v[1]; }
-  function byCost(entries) {
+  function bySelectivity(entries) {
     return function (a, b) {
-      return size(entries[a], 1) - size(entries[b], 1) || entries[a][0] - entries[b][0] || cmpStr(a, b);
+      return entries[a][0] - entries[b][0] || size(entries[a], 1) - size(entries[b], 1) || cmpStr(a, b);
     };
   }
   function cmpKey(a, b) {
@@ -332,19 +332,16 @@
       })).then(function () {
         if (plans.some(function (p) { return p.required.some(function (k) { return !entries[k]; }); })) return result;
         // candidates: each word's cheapest posting, then more while cheap
+        // candidates: each word's most selective key, and any other of its keys that costs little
         var chosen = [], inChosen = {};
         plans.forEach(function (p) {
-          var k = p.required.slice().sort(byCost(entries))[0];
+          var k = p.required.slice().sort(bySelectivity(entries))[0];
           chosen.push(k);
           inChosen[k] = 1;
         });
-        var optional = unique([].concat.apply([], plans.map(function (p) { return p.required; })))
-          .filter(function (k) { return !inChosen[k]; }).sort(byCost(entries));
-        var spent = 0;
-        optional.forEach(function (k) {
-          var s = size(entries[k], 1);
-          if (s === 0 || s <= SMALL || spent + s <= BUDGET) { chosen.push(k); spent += s; }
-        });
+        unique([].concat.apply([], plans.map(function (p) { return p.required; })))
+          .filter(function (k) { return !inChosen[k] && size(entries[k], 1) <= SMALL; })
+          .forEach(function (k) { chosen.push(k); });
         chosen = unique(chosen);
         var titleKeys = plans.map(function (p) {
           return p.required.slice().sort(function (x, y) {
