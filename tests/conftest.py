@@ -6,10 +6,12 @@ Fixtures
                     folder on 127.0.0.1 (random port, background thread, quiet), optionally
                     under a sub-path such as ``/ysgk/jxmb/``
     browser         session: Playwright Chromium, the Debian package at /usr/bin/chromium
-    page            per test: a fresh browser context and page; the test fails if the page
-                    makes a request that leaves 127.0.0.1 / file://, if a resource it loads
-                    is missing, or if a script throws
-    guard           per test: what `page` recorded (tests may allow an expected 404)
+    open_page       per test: a function ``open_page(**context_options) -> page``, each page in
+                    its own browser context (e.g. a phone viewport, JavaScript off); the test
+                    fails if a page requests anything outside 127.0.0.1 / file://, meets a
+                    missing resource, or throws a script error
+    page            per test: ``open_page()`` with the defaults (1280×900, zh-CN)
+    guard           per test: what the pages recorded (a test may allow an expected 404)
 
 Browser tests are marked ``browser`` (automatically for tests/browser/ and for any test
 using the fixture) and run last. Without Chromium they are skipped locally; in CI
