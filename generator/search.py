@@ -47,10 +47,17 @@ which works from file:// and from any static server; each file is
     complement, whichever is shortest (varint digits are base64 characters).
 
 Documents are numbered in the order they are given (site order), so a build
-of the same content writes the same bytes; an index is built in one streaming
-pass with postings spilled to temporary runs, so memory stays flat however
-many documents there are. `write_indexes` writes one index per edition and an
-"all" index whose documents are the editions' own files (nothing duplicated).
+of the same content writes the same bytes. An index is built in one streaming
+pass: documents are written as they come, their keys are inverted a batch at
+a time into sorted temporary runs (in worker processes on a large site) and
+the runs are merged at the end, so memory stays flat however many documents
+there are. `write_indexes` writes one index per edition and an "all" index
+whose documents are the editions' own files (nothing duplicated).
+
+A query (see `query`): each word's most selective key gives candidates that
+include every page with the word; they are ranked by what the index knows
+(title postings, phrase junctions, whole tokens), and each result is loaded
+and checked against its text, lazily in rank order, before it is shown.
 
 `query` is the client's algorithm in Python (search.js implements the same):
 tests check recall and precision with it, and the benchmark counts the bytes a

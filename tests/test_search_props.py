@@ -203,8 +203,9 @@ def test_worker_processes_write_the_same_bytes(tmp_path: Path, docs: list[Search
 
 def test_write_index_replaces_an_old_index(tmp_path: Path, docs: list[SearchDoc]) -> None:
     search.write_index(docs, tmp_path, "x")
-    search.write_index(docs[:5], tmp_path, "x")
+    files = search.write_index(docs[:5], tmp_path, "x")
     assert len(list((tmp_path / "search" / "x" / "d").rglob("*.js"))) == 5
+    assert sorted(files) == sorted((tmp_path / "search" / "x").rglob("*.js"))  # every file it wrote, and only those
 
 
 # --------------------------------------------------------------------------- search.js in Chromium
