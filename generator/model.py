@@ -46,9 +46,7 @@ class Record(BaseModel):
         frozen=True,
         extra="forbid",
         coerce_numbers_to_str=True,
-        arbitrary_types_allowed=True,
         ignored_types=(cached_property,),
-        use_attribute_docstrings=False,
     )
 
 

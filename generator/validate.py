@@ -14,7 +14,7 @@ from decimal import Decimal
 from itertools import pairwise
 from pathlib import Path
 
-from .model import Department, Edition, Project, Site
+from .model import Department, Edition, Indicator, Project, Site
 from .money import format_amount
 from .problems import Problem, field_path, locate
 
@@ -22,8 +22,7 @@ Finding = tuple[list[str | int], str]
 ProjectRule = Callable[[Project], Iterator[Finding]]
 
 
-def fmt(value: Decimal) -> str:
-    return format_amount(value)
+fmt = format_amount  # short name: every message formats amounts as printed
 
 
 def cost_tables_add_up(project: Project) -> Iterator[Finding]:
@@ -92,20 +91,25 @@ def indicator_categories(project: Project) -> Iterator[Finding]:
         yield (["indicators"], f"缺少{'、'.join(missing)}指标")
 
 
-def quantitative_values(project: Project) -> Iterator[Finding]:
-    """Warn when an indicator marked 定量 has no number, or a value is empty."""
+def indicator_values(project: Project) -> Iterator[tuple[list[str | int], Indicator]]:
+    """Yield each indicator with the field path of its value."""
     for a, level1 in enumerate(project.indicators):
         for b, level2 in enumerate(level1.groups):
-            for c, ind in enumerate(level2.indicators):
-                loc: list[str | int] = ["indicators", a, "groups", b, "indicators", c, "value"]
-                if not ind.value.strip():
-                    yield loc, f"指标“{ind.name}”没有指标值"
-                elif not any(ch.isdigit() for ch in ind.value) and ind.value.strip(" ≥≤=<>＞＜≧≦") in UNITS:
-                    yield loc, f"指标“{ind.name}”的指标值“{ind.value}”只有单位，缺少数字"
-                elif ind.comparison in ("≥", ">") and ind.number == 0 and ind.measure in ("%", "％"):
-                    yield loc, f"指标“{ind.name}”的目标值“{ind.value}”没有约束力（任何结果都满足），请核对"
-                elif ind.kind and "定量" in ind.kind and not ind.quantitative:
-                    yield loc, f"指标“{ind.name}”标为{ind.kind}，但指标值“{ind.value}”不是数值"
+            for c, indicator in enumerate(level2.indicators):
+                yield ["indicators", a, "groups", b, "indicators", c, "value"], indicator
+
+
+def quantitative_values(project: Project) -> Iterator[Finding]:
+    """Warn when an indicator marked 定量 has no number, or a value is empty."""
+    for loc, ind in indicator_values(project):
+        if not ind.value.strip():
+            yield loc, f"指标“{ind.name}”没有指标值"
+        elif not any(ch.isdigit() for ch in ind.value) and ind.value.strip(" ≥≤=<>＞＜≧≦") in UNITS:
+            yield loc, f"指标“{ind.name}”的指标值“{ind.value}”只有单位，缺少数字"
+        elif ind.comparison in ("≥", ">") and ind.number == 0 and ind.measure in ("%", "％"):
+            yield loc, f"指标“{ind.name}”的目标值“{ind.value}”没有约束力（任何结果都满足），请核对"
+        elif ind.kind and "定量" in ind.kind and not ind.quantitative:
+            yield loc, f"指标“{ind.name}”标为{ind.kind}，但指标值“{ind.value}”不是数值"
 
 
 # Words that make a rate "lower is better": a target for such a rate should be a
@@ -121,16 +125,13 @@ def is_negative_rate(name: str) -> bool:
 
 def negative_rate_targets(project: Project) -> Iterator[Finding]:
     """Warn when a lower-is-better rate has a floor, or a ceiling of 50 % or more."""
-    for a, level1 in enumerate(project.indicators):
-        for b, level2 in enumerate(level1.groups):
-            for c, ind in enumerate(level2.indicators):
-                if not is_negative_rate(ind.name) or ind.number is None or ind.measure not in ("%", "％"):
-                    continue
-                loc: list[str | int] = ["indicators", a, "groups", b, "indicators", c, "value"]
-                if ind.comparison in ("≥", ">"):
-                    yield loc, f"“{ind.name}”是越低越好的比率，目标值却是下限“{ind.value}”，请核对"
-                elif ind.number >= 50:
-                    yield loc, f"“{ind.name}”是越低越好的比率，目标值“{ind.value}”偏高，请核对"
+    for loc, ind in indicator_values(project):
+        if not is_negative_rate(ind.name) or ind.number is None or ind.measure not in ("%", "％"):
+            continue
+        if ind.comparison in ("≥", ">"):
+            yield loc, f"“{ind.name}”是越低越好的比率，目标值却是下限“{ind.value}”，请核对"
+        elif ind.number >= 50:
+            yield loc, f"“{ind.name}”是越低越好的比率，目标值“{ind.value}”偏高，请核对"
 
 
 UNITS = frozenset({"", "%", "％", "元", "万元", "人", "件", "个", "次", "天", "户", "人次"})

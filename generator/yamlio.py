@@ -93,8 +93,9 @@ _Constructor.add_constructor("tag:yaml.org,2002:float", _Constructor.construct_y
 _Constructor.add_constructor(None, _Constructor.construct_undefined)
 
 
-def _loader_class(fast: bool) -> type:
-    parser = _CParser if (fast and _CParser) else None
+def _loader_class() -> type:
+    """Combine libyaml's parser (or PyYAML's own, without libyaml) with our resolver and constructor."""
+    parser = _CParser
     if parser is None:
         bases = (yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer)
 
@@ -118,8 +119,7 @@ def _loader_class(fast: bool) -> type:
     return _CLoader
 
 
-_FAST = _loader_class(fast=True)
-_SLOW = _loader_class(fast=False)
+_FAST = _loader_class()
 
 
 def decode(raw: bytes) -> str:
