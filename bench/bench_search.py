@@ -199,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     figures = dict(item.split("=") for item in line.split()[1:])
     extra = float(figures["peak_mib"]) - float(figures["baseline_mib"])
     worker = float(figures["worker_mib"])
-    workers = args.workers if args.workers is not None else search.WORKERS
+    workers = args.workers if args.workers is not None else search.write.WORKERS
     print(f"index build: {figures['seconds']} s wall, {figures['cpu']} s CPU; memory: main process "
           f"{figures['peak_mib']} MiB peak ({extra:.1f} MiB above its {figures['baseline_mib']} MiB baseline)"
           + (f", each of {workers} workers at most {worker:.1f} MiB; all together at most "

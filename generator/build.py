@@ -97,7 +97,7 @@ def render(renderer: Renderer, spec: PageSpec) -> bytes:
 
 
 def index_for_search(site: Site, pages: tuple[Page, ...], folder: Path) -> str:
-    """Write the search index: one per edition and one over all of them (generator/search.py)."""
+    """Write the search index: one per edition and one over all of them (generator/search/)."""
     written = search.write_indexes(search.site_docs(site, pages), folder)
     return f"{len(written)} 个文件"
 

@@ -90,9 +90,9 @@ def test_search_js_uses_the_same_character_classes() -> None:
     ws = re.search(r"var WS = /\[(.*?)\]\+/g;", js).group(1)
     assert ws.encode().decode("unicode_escape") == search.WHITESPACE.replace("\x1c\x1d\x1e\x1f", "\x1c-\x1f")
     control = re.search(r"var CONTROL = /\[(.*?)\]/g;", js).group(1)
-    assert control == search._CONTROL.pattern[1:-1].encode("unicode_escape").decode("ascii")
+    assert control == search.text._CONTROL.pattern[1:-1].encode("unicode_escape").decode("ascii")
     for name in ("PAGE_SIZE", "SMALL", "VERIFY_LIMIT", "MAX_COMPONENTS", "MAX_TOKEN"):
-        assert re.search(rf"\b{name} = (\d+)", js).group(1) == str(getattr(search, name)), name
+        assert re.search(rf"\b{name} = (\d+)", js).group(1) == str(getattr(search.read, name, None) or getattr(search.text, name)), name
 
 
 # --------------------------------------------------------------------------- keys
@@ -109,7 +109,7 @@ def test_grams_are_every_short_substring_of_every_segment() -> None:
     for _ in range(2000):
         text = normalize("".join(r.choice("ab c人民 .-1") for _ in range(r.randint(0, 14))))
         expected = {seg[i : i + k] for seg in text.split(" ") for k in (1, 2, 3) for i in range(len(seg) - k + 1)}
-        assert search._grams(text) == expected, text
+        assert search.text._grams(text) == expected, text
 
 
 def test_codes_and_numbers_are_whole_tokens_and_components() -> None:
@@ -166,7 +166,7 @@ def test_postings_round_trip(ids: list[int]) -> None:
     n = 100_000 if ids[-1] > 5000 else 5000
     text = search.encode_posting(ids, n)
     assert search.decode_posting(text, n) == ids
-    assert set(text[1:]) <= set(search.ALPHABET)  # safe in JSON without escaping
+    assert set(text[1:]) <= set(search.postings.ALPHABET)  # safe in JSON without escaping
 
 
 def test_posting_picks_a_compact_form() -> None:
@@ -247,7 +247,7 @@ def test_issue_queries_find_exactly_the_pages_that_contain_them(q: str, bundled_
     assert set(full.urls) == truth
     assert full.count == len(truth) and full.exact
     first = query(bundled_index / "all", q)
-    assert first.urls == full.urls[: search.PAGE_SIZE]
+    assert first.urls == full.urls[: search.read.PAGE_SIZE]
     assert first.bytes < 100_000
 
 

@@ -116,7 +116,7 @@ def test_recall_and_precision_on_random_queries(seed: int, docs: list[SearchDoc]
         first = query(index / "search" / "all", q)
         assert set(first.urls) <= truth and first.count >= len(truth), q
         if not first.capped:  # (a page cut short by VERIFY_LIMIT shows what it found, in rank order)
-            assert first.urls == full.urls[: search.PAGE_SIZE], q  # the first page is the start of the list
+            assert first.urls == full.urls[: search.read.PAGE_SIZE], q  # the first page is the start of the list
         if first.exact:
             assert first.count == len(truth), q
 
@@ -159,7 +159,7 @@ def test_sort_by_amount(q: str, docs: list[SearchDoc], index: Path) -> None:
     full = query(index / "search" / "all", q, sort="amount", limit=None)
     assert full.urls == expected
     first = query(index / "search" / "all", q, sort="amount")
-    assert first.urls == expected[: search.PAGE_SIZE]
+    assert first.urls == expected[: search.read.PAGE_SIZE]
 
 
 def test_each_edition_has_its_own_index(docs: list[SearchDoc], index: Path) -> None:
@@ -181,22 +181,22 @@ def test_index_is_deterministic(tmp_path: Path, docs: list[SearchDoc], index: Pa
 def test_batches_and_sharding_do_not_change_results(tmp_path: Path, docs: list[SearchDoc], index: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     # Many small batches (runs) instead of one: the merged index is byte-identical.
-    monkeypatch.setattr(search, "BATCH_DOCS", 7)
+    monkeypatch.setattr(search.write, "BATCH_DOCS", 7)
     search.write_indexes(docs, tmp_path / "spilled")
     assert snapshot(tmp_path / "spilled" / "search") == snapshot(index / "search")
     # More shards than temporary buckets (the layout of a large site): the same answers.
-    monkeypatch.setattr(search, "BUCKETS", 4)
+    monkeypatch.setattr(search.write, "BUCKETS", 4)
     search.write_indexes(docs, tmp_path / "sharded")
     manifest = (tmp_path / "sharded" / "search" / "all" / "manifest.js").read_text(encoding="utf-8")
-    assert json.loads(manifest[manifest.index(",") + 1 : manifest.rindex(")")])["shards"] > search.BUCKETS
+    assert json.loads(manifest[manifest.index(",") + 1 : manifest.rindex(")")])["shards"] > search.write.BUCKETS
     for q in random_queries(docs, 25, 99):
         assert set(query(tmp_path / "sharded" / "search" / "all", q, limit=None).urls) == brute(docs, q), q
 
 
 def test_worker_processes_write_the_same_bytes(tmp_path: Path, docs: list[SearchDoc], index: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(search, "BATCH_DOCS", 50)
-    monkeypatch.setattr(search, "PARALLEL_AFTER", 0)
+    monkeypatch.setattr(search.write, "BATCH_DOCS", 50)
+    monkeypatch.setattr(search.write, "PARALLEL_AFTER", 0)
     search.write_indexes(docs, tmp_path, workers=2)
     assert snapshot(tmp_path / "search") == snapshot(index / "search")
 

@@ -1,9 +1,9 @@
-/* Site search (预算绩效目标公开): the client of the index written by generator/search.py.
+/* Site search (预算绩效目标公开): the client of the index written by generator/search/.
  *
  * A classic script, no modules and no fetch: index files are scripts that call
  * window.__ds(name, data), so the search works from a disk (file://) as well as
  * from any static web server. It implements the same algorithm as
- * generator/search.py query() (the tests run that one), step by step:
+ * generator/search/read.py query() (the tests run that one), step by step:
  *   1. normalise the query (NFKC, case folding, one space) and split it into words;
  *   2. look up each word's keys (the word itself or its trigrams, whole tokens) in the term shards;
  *   3. intersect postings into candidates: every page containing every word is one;
@@ -25,7 +25,7 @@
   var PAGE_SIZE = 10, SMALL = 2048, VERIFY_LIMIT = 60;
   var MAX_COMPONENTS = 4, MAX_TOKEN = 32;
 
-  /* ---------- normalisation: the same as normalize() in generator/search.py ---------- */
+  /* ---------- normalisation: the same as normalize() in generator/search/text.py ---------- */
 
   var CONTROL = /[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]/g;
   var WS = /[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/g;
@@ -119,7 +119,7 @@
       }
     });
     tokens = unique(tokens);
-    // The keys looked up: any subset keeps recall; see WordPlan.required in search.py.
+    // The keys looked up: any subset keeps recall; see WordPlan.required in search/text.py.
     var looked = grams;
     if ((tokens.length || exact) && grams.length > 2) looked = [grams[0], grams[grams.length - 1]];
     else if (grams.length > 4) {

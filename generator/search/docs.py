@@ -1,0 +1,202 @@
+"""Search documents: what the index knows of each page (fields with anchors and labels)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from .. import urls
+from ..money import format_amount
+from ..urls import indicator_anchor
+from .text import normalize, query_words
+
+Field = tuple[str, str, str]  # (anchor on the page or "", label, text)
+
+
+@dataclass(frozen=True)
+class SearchDoc:
+    """One page as the search sees it.
+
+    `id` is the page's output path relative to the site root (the link of a
+    result). `fields` are the searchable texts in page order; the first
+    `title_fields` of them are the title (name, and code for a project): a hit
+    there ranks first.
+    """
+
+    id: str
+    kind: str  # "project", "department" or "page"
+    title: str
+    edition: int | None = None
+    department: str | None = None
+    amount: str | None = None  # as displayed, such as "104.540000 万元"
+    amount_yuan: Decimal | None = None  # for sorting by amount
+    level1: tuple[str, ...] = ()  # 一级 indicator titles present (filter)
+    fields: tuple[Field, ...] = ()
+    title_fields: int = 1
+
+
+def doc_text(doc: SearchDoc) -> str:
+    """Return a document's normalised text: its fields, normalised, joined by spaces."""
+    return " ".join(normalize(text) for _, _, text in doc.fields)
+
+
+def matches(doc: SearchDoc, q: str) -> bool:
+    """Return whether a document matches a query by brute force (the reference for tests)."""
+    words = query_words(q)
+    texts = [normalize(text) for _, _, text in doc.fields]
+    return bool(words) and all(any(w in t for t in texts) for w in words)
+
+
+_MD_BLOCK = re.compile(r"^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+|\d{1,9}[.)]\s+)")
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def plain(markdown: str | None) -> str:
+    """Return the text a reader sees of a Markdown field (markers and escapes removed)."""
+    if not markdown:
+        return ""
+    lines = []
+    for line in markdown.splitlines():
+        line = _MD_BLOCK.sub("", line)
+        line = _MD_LINK.sub(r"\1", line).replace("**", "").replace("`", "")
+        lines.append(_MD_ESCAPE.sub(r"\1", line))
+    return " ".join(line.strip() for line in lines if line.strip())
+
+
+def _year(edition: Any) -> int | None:
+    return edition if isinstance(edition, int) or edition is None else edition.year
+
+
+def _indicator_fields(tree: tuple, first: int = 1) -> tuple[list[Field], list[str]]:
+    """Return one field per indicator (anchored to its row) plus the level headings."""
+    fields: list[Field] = []
+    headings: list[str] = []
+    position = first
+    for level1 in tree:
+        headings.append(level1.title)
+        for level2 in level1.groups:
+            headings.append(level2.title)
+            for ind in level2.indicators:
+                parts = [ind.name, ind.operator, ind.value, ind.unit, ind.description, ind.basis, ind.scoring]
+                fields.append((indicator_anchor(position), level2.title, " ".join(p for p in parts if p)))
+                position += 1
+    return fields, list(dict.fromkeys(h for h in headings if h))
+
+
+def _distinct(fields: list[Field]) -> tuple[Field, ...]:
+    """Drop empty fields and repeats of a text already indexed (an anchored field always stays)."""
+    seen: set[str] = set()
+    out = []
+    for anchor, label, text in fields:
+        text = text.strip() if text else ""
+        if text and (anchor or text not in seen):
+            seen.add(text)
+            out.append((anchor, label, text))
+    return tuple(out)
+
+
+def project_doc(project: Any, department: Any, edition: Any, url: str) -> SearchDoc:
+    """Return the search document of a project page.
+
+    Indexed: name and code (the title), department, budget, basic information,
+    goals, narrative sections, funding sources, every indicator (name, value,
+    description, basis, scoring; anchored to its row) with the level headings,
+    and cost lines (name, amount, purpose, basis).
+    """
+    fields: list[Field] = [("", "项目名称", project.name)]
+    if project.code:
+        fields.append(("", "项目代码", project.code))
+    title_fields = len(fields)
+    fields.append(("", "主管部门", department.name))
+    fields.append(("", "本年度预算", str(project.budget)))
+    if project.total_amount is not None:
+        fields.append(("", "项目总金额", str(project.money(project.total_amount))))
+    if project.period:
+        fields.append(("", "项目期限", project.period))
+    fields.extend(("", label, value) for label, value in project.info.items() if value)
+    fields.extend(("", goal.label or "绩效目标", plain(goal.text)) for goal in project.goals)
+    fields.extend(("", section.title, plain(section.body)) for section in project.sections)
+    for table in project.funding:
+        names = " ".join(s.name for s in table.sources)
+        if names:
+            fields.append(("", table.title, names))
+    indicators, headings = _indicator_fields(project.indicators)
+    if headings:
+        fields.append(("", "绩效指标", " ".join(headings)))
+    fields.extend(indicators)
+    for table in project.cost_tables:
+        for line in table.lines:
+            amount = format_plain(line.amount)
+            parts = [line.name, amount, line.purpose, line.basis]
+            fields.append(("", table.title, " ".join(p for p in parts if p)))
+    return SearchDoc(
+        id=url, kind="project", title=project.name, edition=_year(edition), department=department.name,
+        amount=str(project.budget), amount_yuan=project.budget.to("元").amount,
+        level1=tuple(dict.fromkeys(level1.title for level1 in project.indicators)),
+        fields=_distinct(fields), title_fields=title_fields,
+    )
+
+
+def format_plain(amount: Decimal | None) -> str:
+    """Return an amount as the page prints it (thousands separators, printed decimals)."""
+    if amount is None:
+        return ""
+    return format_amount(amount)
+
+
+def department_doc(department: Any, edition: Any, url: str) -> SearchDoc:
+    """Return the search document of a department page (its goals and project list)."""
+    fields: list[Field] = [("", "部门名称", department.name)]
+    for label, value in (("部门编码", department.code), ("财政区划", department.region)):
+        if value:
+            fields.append(("", label, value))
+    fields.extend(("", label, value) for label, value in department.info.items() if value)
+    pub = department.publication
+    if pub:
+        fields.extend(("", label, value) for label, value in (("来源文件", pub.title), ("发布单位", pub.issuer),
+                                                                ("发布日期", pub.date), ("前言", plain(pub.preamble))) if value)
+    level1: tuple[str, ...] = ()
+    if department.goals:
+        fields.extend(("", s.title, plain(s.body)) for s in department.goals.sections)
+        indicators, headings = _indicator_fields(department.goals.indicators)
+        if headings:
+            fields.append(("", "绩效指标", " ".join(headings)))
+        fields.extend(indicators)
+        level1 = tuple(dict.fromkeys(level1.title for level1 in department.goals.indicators))
+    for p in department.projects:
+        fields.append(("", "项目", " ".join(x for x in (p.name, p.code, str(p.budget)) if x)))
+    total = department.total
+    return SearchDoc(
+        id=url, kind="department", title=department.name, edition=_year(edition), department=department.name,
+        amount=str(total) if department.projects else None,
+        amount_yuan=total.to("元").amount if department.projects else None,
+        level1=level1, fields=_distinct(fields), title_fields=1,
+    )
+
+
+def page_doc(title: str, url: str, markdown: str = "", edition: int | None = None) -> SearchDoc:
+    """Return the search document of a Markdown page: its title and one field per paragraph."""
+    fields: list[Field] = [("", "标题", title)]
+    for paragraph in re.split(r"\n\s*\n", markdown or ""):
+        text = plain(paragraph)
+        if text:
+            fields.append(("", "正文", text))
+    return SearchDoc(id=url, kind="page", title=title, edition=edition, fields=tuple(fields), title_fields=1)
+
+
+def site_docs(site: Any, pages: Iterable[Any] = ()) -> Iterator[SearchDoc]:
+    """Yield the documents of a loaded site in site order: each edition's departments and projects, then pages."""
+    for edition in site.editions:
+        for department in edition.departments:
+            yield department_doc(department, edition, urls.department(edition.year, department.slug))
+            for project in department.projects:
+                yield project_doc(project, department, edition,
+                                  urls.project(edition.year, department.slug, project.slug))
+    for page in pages:
+        yield page_doc(page.title, urls.page(page.slug), page.body)
+
+
