@@ -4,12 +4,15 @@
 #   bash scripts/test.sh            # everything
 #   bash scripts/test.sh -m 'not browser' -x   # extra arguments go to pytest
 #
-# Exit status is pytest's (ruff failing stops before pytest). Run scripts/setup.sh first.
+# Exit status is pytest's (ruff failing stops before pytest). Run scripts/setup.sh first:
+# the tests run in its virtual environment (.venv), or with $PYTHON when set.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-PYTHON="${PYTHON:-python3}"
+if [[ -z "${PYTHON:-}" ]]; then
+    if [[ -x "${VENV:-.venv}/bin/python" ]]; then PYTHON="${VENV:-.venv}/bin/python"; else PYTHON=python3; fi
+fi
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 export PYTHONDONTWRITEBYTECODE=1
 
