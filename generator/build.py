@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import jinja2
@@ -26,14 +26,18 @@ from . import search
 from .load import Page, load_content
 from .model import Site
 from .plan import PageSpec, PlanError, plan_site
-from .problems import print_problems
+from .problems import Problem, print_problems
 from .render import TEMPLATES, Renderer
 from .validate import check_site
 from .write import OutputError, copy_tree, staged, write_file
 
 
-def build(content: Path, output: Path, *, strict: bool = False, progress: bool = True, templates: Path = TEMPLATES) -> int:
-    """Build the site from `content` into `output`; return the exit code (0 built, 1 not built)."""
+def build(content: Path, output: Path, *, strict: bool = False, progress: bool = True, templates: Path = TEMPLATES,
+          on_problems: Callable[[list[Problem]], object] | None = None) -> int:
+    """Build the site from `content` into `output`; return the exit code (0 built, 1 not built).
+
+    `on_problems` receives every error and warning found (the preview shows them in the browser).
+    """
     started = time.perf_counter()
 
     since = time.perf_counter()
@@ -45,6 +49,8 @@ def build(content: Path, output: Path, *, strict: bool = False, progress: bool =
     errors = [p for p in problems if p.level == "error"]
     warnings = [p for p in problems if p.level == "warning"]
     print_problems(problems)
+    if on_problems is not None:
+        on_problems(problems)
     projects = sum(len(e.projects) for e in site.editions) if site else 0
     step("读取并检查内容", f"{projects} 个项目，{len(errors)} 个错误，{len(warnings)} 个警告", since)
     if site is None or errors or (strict and warnings):

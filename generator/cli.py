@@ -38,10 +38,13 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--strict", action="store_true", help="有警告时不生成网站")
     build.add_argument("--quiet", action="store_true", help="不显示进度条")
 
-    serve = commands.add_parser("serve", help="生成网站并在本机预览（仅 127.0.0.1）")
+    serve = commands.add_parser("serve", help="在本机预览网站，修改后自动更新（不写入 public/）")
     serve.add_argument("--content", type=Path, default=DEFAULT_CONTENT, help="内容文件夹（默认 content）")
-    serve.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="输出文件夹（默认 public）")
-    serve.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
+    serve.add_argument("--port", type=port_number, default=8000, help="端口（默认 8000；被占用时自动改用下一个空闲端口）")
+    serve.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1，仅本机可访问；改为其他地址时会提示风险）")
+    serve.add_argument("--open", action="store_true", help="启动后在浏览器中打开预览")
+    serve.add_argument("--cache", type=Path, default=None,
+                       help="缓存文件夹，预览生成在其中的 preview/（默认 内容文件夹旁的 .disclose-cache）")
 
     schema = commands.add_parser("schema", help="生成记录的 JSON Schema 和字段说明")
     schema.add_argument("--output", type=Path, default=Path("docs/schema"), help="输出文件夹（默认 docs/schema）")
@@ -97,10 +100,22 @@ def run_build(args: argparse.Namespace) -> int:
     return build(args.content, args.output, strict=args.strict, progress=not args.quiet)
 
 
+def port_number(text: str) -> int:
+    """Parse a TCP port for --port, refusing what no server can listen on."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"端口应为 1 到 65535 之间的整数，而不是“{text}”") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"端口应为 1 到 65535 之间的整数，而不是 {port}")
+    return port
+
+
 def run_serve(args: argparse.Namespace) -> int:
     from .serve import serve
 
-    return serve(args.content, args.output, port=args.port)
+    cache = args.cache if args.cache is not None else args.content.absolute().parent / ".disclose-cache"
+    return serve(args.content, cache=cache, port=args.port, host=args.host, open_browser=args.open)
 
 
 def run_schema(args: argparse.Namespace) -> int:

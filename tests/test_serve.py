@@ -1,56 +1,194 @@
-"""`disclose serve`: a real preview server on 127.0.0.1 that rebuilds on change."""
+"""`disclose serve`: a real preview server on 127.0.0.1, in its own folder, rebuilding on change."""
 
+from __future__ import annotations
+
+import json
 import os
-import shutil
 import signal
 import socket
-import subprocess
-import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+import pytest
+from factory import run_cli
+from previewing import copy_content, free_port, start_serve, tree_digest
+
+from generator.serve import PortInUse, allowed_host, page_of, pick_port, site_prefix
+
+RECORD = Path("2024/pengyang-sfj/sifa-xieli-jiceng-fuwu.yaml")
+PAGE = "2024/pengyang-sfj/sifa-xieli-jiceng-fuwu/"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def fetch(url: str, deadline: float) -> str:
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                return response.read().decode("utf-8")
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
-
-
-def test_serve_previews_and_rebuilds_on_change(tmp_path):
-    content = tmp_path / "content"
-    shutil.copytree(ROOT / "content" / "2024", content / "2024")
-    shutil.copy(ROOT / "content" / "site.yaml", content / "site.yaml")
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "generator", "serve", "--content", str(content), "--output", str(tmp_path / "public"),
-         "--port", str(port)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
-    )
+def get(url: str, host: str | None = None) -> tuple[int, str]:
+    request = urllib.request.Request(url, headers={"Host": host} if host else {})
     try:
-        url = f"http://127.0.0.1:{port}/2024/pengyang-sfj/sifa-xieli-jiceng-fuwu/index.html"
-        first = fetch(url, time.monotonic() + 60)
-        assert "司法协理员数量" in first
-        record = content / "2024" / "pengyang-sfj" / "sifa-xieli-jiceng-fuwu.yaml"
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as err:
+        return err.code, err.read().decode("utf-8")
+
+
+def status(url: str) -> dict:
+    return json.loads(get(url.split("/", 3)[0] + "//" + url.split("/")[2] + "/__disclose/status.json")[1])
+
+
+def wait_until(predicate, timeout: float = 60, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.1)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A publisher's project folder: content/ and an already published public/."""
+    copy_content(tmp_path / "content")
+    (tmp_path / "public").mkdir()
+    (tmp_path / "public" / "index.html").write_text("已发布的网站", encoding="utf-8")
+    return tmp_path
+
+
+def test_preview_rebuilds_on_change_and_never_touches_public(project: Path):
+    before = tree_digest(project / "public")
+    preview = start_serve(project / "content", "--port", str(free_port()))
+    try:
+        assert "司法协理员数量" in get(preview.url + PAGE)[1]
+        record = project / "content" / RECORD
         record.write_text(record.read_text(encoding="utf-8").replace("司法协理员数量", "司法协理员人数"), encoding="utf-8")
-        deadline = time.monotonic() + 60
-        while "司法协理员人数" not in fetch(url, deadline):
-            assert time.monotonic() < deadline, "the preview did not rebuild"
-            time.sleep(0.3)
+        wait_until(lambda: "司法协理员人数" in get(preview.url + PAGE)[1], what="the rebuilt page")
+        assert tree_digest(project / "public") == before
+        assert (project / ".disclose-cache" / "preview" / PAGE / "index.html").is_file()
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        output = server.communicate(timeout=20)[0]
-    assert f"http://127.0.0.1:{port}/" in output
+        assert preview.stop() == 0
+    assert "预览已结束" in preview.output()
+    assert tree_digest(project / "public") == before
+
+
+def test_errors_are_reported_to_the_browser_and_clear_when_fixed(project: Path):
+    preview = start_serve(project / "content", "--port", str(free_port()))
+    record = project / "content" / RECORD
+    good = record.read_text(encoding="utf-8")
+    try:
+        assert status(preview.url)["errors"] == []
+        record.write_text(good + "broken: [\n", encoding="utf-8")
+        wait_until(lambda: status(preview.url)["errors"], what="the syntax error")
+        found = status(preview.url)
+        (error,) = found["errors"]
+        assert error["file"].endswith(str(RECORD)) and error["line"] == good.count("\n") + 2
+        assert "YAML 格式错误" in error["message"] and not found["ok"]
+        assert PAGE in found["stale"]
+        html = get(preview.url + PAGE)[1]
+        assert '<script src="/__disclose/overlay.js" defer></script>' in html
+        record.write_text(good, encoding="utf-8")
+        wait_until(lambda: status(preview.url)["ok"], what="the fix")
+        assert status(preview.url)["errors"] == [] and status(preview.url)["stale"] == []
+    finally:
+        preview.stop()
+
+
+def test_a_burst_of_saves_makes_one_rebuild(project: Path):
+    preview = start_serve(project / "content", "--port", str(free_port()))
+    try:
+        first = status(preview.url)["build"]
+        folder = project / "content" / "2024" / "pengyang-sfj"
+        records = sorted(folder.glob("*.yaml"))[:5]
+        assert len(records) == 5
+        for record in records:  # an editor's "save all"
+            record.write_text(record.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        wait_until(lambda: status(preview.url)["build"] > first, what="a rebuild")
+        time.sleep(1.5)  # any further rebuild for the same burst would have started by now
+        assert status(preview.url)["build"] == first + 1
+        assert sum("修改了" in line for line in preview.lines) == 1
+    finally:
+        preview.stop()
+
+
+def test_port_in_use_moves_to_the_next_free_port(project: Path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        preview = start_serve(project / "content", "--port", str(port))
+        try:
+            assert f"端口 {port} 已被占用" in preview.output() and "--port" in preview.output()
+            assert f":{port}/" not in preview.url
+            assert get(preview.url)[0] == 200
+        finally:
+            preview.stop()
+    assert "内部错误" not in preview.output()
+
+
+def test_pick_port_gives_up_with_a_message():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(PortInUse, match=f"端口 {port}"):
+            pick_port("127.0.0.1", port, tries=1)
+        assert pick_port("127.0.0.1", free_port()) > 0
+
+
+@pytest.mark.parametrize("port", ["99999", "0", "八千"])
+def test_impossible_ports_are_refused(port: str, tmp_path: Path):
+    result = run_cli("serve", "--port", port, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "端口应为 1 到 65535 之间的整数" in result.stderr
+
+
+def test_only_local_host_names_are_answered(project: Path):
+    preview = start_serve(project / "content", "--port", str(free_port()))
+    try:
+        assert get(preview.url + PAGE, host="attacker.example")[0] == 403  # DNS rebinding
+        assert get(preview.url + PAGE, host=f"localhost:{preview.url.split(':')[2].rstrip('/')}")[0] == 200
+        assert get(preview.url + "../../../../etc/passwd")[0] == 404
+        assert get(preview.url + "2024%2f..%2f..%2f..%2fetc/passwd")[0] == 404
+    finally:
+        preview.stop()
+    assert allowed_host("127.0.0.1:8000", {"127.0.0.1"}) and allowed_host("[::1]:8000", {"[::1]"})
+    assert not allowed_host("127.0.0.1.evil.example:8000", {"127.0.0.1"})
+
+
+def test_preview_serves_under_the_production_sub_path(project: Path):
+    site = project / "content" / "site.yaml"
+    text = site.read_text(encoding="utf-8").replace("\nbase_url:", "\nbase_url: https://www.example.gov.cn/ysgk/jxmb/")
+    site.write_text(text, encoding="utf-8")
+    assert site_prefix(project / "content") == "/ysgk/jxmb/"
+    preview = start_serve(project / "content", "--port", str(free_port()))
+    try:
+        assert preview.url.endswith("/ysgk/jxmb/")
+        root = preview.url.removesuffix("ysgk/jxmb/")
+        request = urllib.request.Request(root)
+        with urllib.request.urlopen(request, timeout=10) as response:  # follows the redirect
+            assert response.url == preview.url and response.status == 200
+        assert get(preview.url + PAGE)[0] == 200
+        assert get(root + PAGE)[0] == 404
+    finally:
+        preview.stop()
+
+
+def test_stopping_leaves_no_processes(project: Path):
+    preview = start_serve(project / "content", "--port", str(free_port()))
+    assert preview.stop(signal.SIGTERM) == 0
+    with pytest.raises(ProcessLookupError):
+        os.killpg(preview.process.pid, 0)  # nothing is left in its process group
+
+
+def test_another_host_is_warned_about(project: Path):
+    preview = start_serve(project / "content", "--port", str(free_port()), "--host", "0.0.0.0")
+    try:
+        assert "警告：预览将在 0.0.0.0 上开放" in preview.output()
+    finally:
+        preview.stop()
+
+
+@pytest.mark.parametrize(("parts", "url"), [
+    (("2024", "pengyang-sfj", "x.yaml"), "2024/pengyang-sfj/x/"),
+    (("2024", "pengyang-sfj", "department.yaml"), "2024/pengyang-sfj/"),
+    (("2024", "edition.yaml"), "2024/"),
+    (("pages", "about.md"), "about/"),
+    (("site.yaml",), "*"),
+])
+def test_each_broken_file_names_its_page(parts: tuple[str, ...], url: str):
+    assert page_of(parts) == url
