@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"projects: {args.projects if args.content is None else 'given content'}; runs: {len(times)}")
     print(f"save → reloaded page: median {statistics.median(times) * 1000:.0f} ms, "
           f"min {min(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms")
-    print(f"machine: {os.cpu_count()} cores, load {open('/proc/loadavg').read().split()[:3]}")
+    print(f"machine: {os.cpu_count()} cores, load {Path('/proc/loadavg').read_text().split()[:3]}")
     return 0
 
 
