@@ -22,7 +22,7 @@ from pathlib import Path
 
 import jinja2
 
-from . import search
+from . import address, search
 from .load import Page, load_content
 from .model import Site
 from .plan import PageSpec, PlanError, plan_site
@@ -62,7 +62,7 @@ def build(content: Path, output: Path, *, strict: bool = False, progress: bool =
     renderer = Renderer(templates)
     try:
         specs = plan_site(site, loaded.pages, renderer.uses)
-    except PlanError as exc:
+    except (PlanError, address.AddressError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
     step("规划页面", f"{len(specs)} 个文件", since)
@@ -97,6 +97,8 @@ def render(renderer: Renderer, spec: PageSpec) -> bytes:
     """Render one page, turning a template's mistake into a message that names the page."""
     try:
         return renderer.render(spec)
+    except address.AddressError as exc:  # an address that skipped validation: the second check, at writing
+        raise TemplateFailure(f"生成 {spec.output} 时发现不能发布的网址：{exc}") from exc
     except jinja2.TemplateError as exc:
         where = f"{exc.filename}:{exc.lineno}" if isinstance(exc, jinja2.TemplateSyntaxError) else "、".join(spec.template_files)
         raise TemplateFailure(f"生成 {spec.output} 时模板出错（{where}）：{exc}") from exc

@@ -47,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="缓存文件夹，预览生成在其中的 preview/（默认 内容文件夹旁的 .disclose-cache）")
 
     schema = commands.add_parser("schema", help="生成记录的 JSON Schema 和字段说明")
-    schema.add_argument("--output", type=Path, default=Path("docs/schema"), help="输出文件夹（默认 docs/schema）")
+    schema.add_argument("--output", type=Path, default=Path("docs/schema"), help="输出文件夹（默认 docs/schema）；字段说明 fields.md 写在它的上一级文件夹")
 
     new = commands.add_parser("new", help="新建记录骨架：年度、部门或项目")
     new.add_argument("kind", choices=["edition", "department", "project"], help="记录种类")
@@ -123,7 +123,8 @@ def run_schema(args: argparse.Namespace) -> int:
 
     for path in write_schemas(args.output):
         print(f"已写入 {path}")
-    reference = write_field_reference(Path("docs/fields.md"))
+    # The field reference goes beside the schemas' folder (docs/schema → docs/fields.md), never to ./docs.
+    reference = write_field_reference(args.output.parent / "fields.md")
     print(f"已写入 {reference}")
     return 0
 

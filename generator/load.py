@@ -259,7 +259,11 @@ def expected(err: dict[str, Any]) -> str:
     if kind == "literal_error":
         return f"应为以下之一：{ctx.get('expected', '')}".replace("'", "")
     if kind == "string_too_long":
-        return f"内容过长（上限 {ctx.get('max_length')} 字）"
+        found = err.get("input")
+        length = f"{len(found)} 个字符，" if isinstance(found, str) else ""
+        return f"内容过长（{length}上限 {ctx.get('max_length')} 个字符）：请只填写文件所印内容，长篇内容请分段或分项"
+    if kind == "value_error":  # our own validators (bounds.py, address.py) explain themselves
+        return str(ctx.get("error", err.get("msg", "")))
     if kind in {"greater_than_equal", "greater_than"}:
         return f"应不小于 {ctx.get('ge', ctx.get('gt'))}"
     if kind in {"less_than_equal", "less_than"}:

@@ -13,9 +13,10 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
 
+from . import address, bounds
 from .money import Money, Unit, total
 from .values import normalize_operator, parse_value, split_level
 
@@ -34,8 +35,12 @@ class FrozenMap(dict):
 
 # An ordered mapping of label → text, exactly as the document prints it.
 Labelled = Annotated[dict[str, str], AfterValidator(FrozenMap)]
-Text = Annotated[str, Field(max_length=20000)]
-Amount = Annotated[Decimal, Field(allow_inf_nan=False)]
+Text = Annotated[str, Field(max_length=bounds.LONG_TEXT_LIMIT)]
+# A plain decimal within bounds; SignedAmount only where a form can print a negative (结余).
+SignedAmount = Annotated[Decimal, BeforeValidator(bounds.plain_amount), Field(allow_inf_nan=False)]
+Amount = Annotated[SignedAmount, AfterValidator(bounds.not_negative)]
+Date = Annotated[str, AfterValidator(bounds.real_date)]
+Link = Annotated[str, AfterValidator(address.validate)]
 Period = Literal["annual", "midterm"]
 
 
@@ -46,6 +51,7 @@ class Record(BaseModel):
         frozen=True,
         extra="forbid",
         coerce_numbers_to_str=True,
+        str_max_length=bounds.TEXT_LIMIT,  # every text has a limit; narrative fields (Text) a larger one
         ignored_types=(cached_property,),
     )
 
@@ -133,7 +139,7 @@ class PriorYear(Record):
     title: str = Field("上年度项目资金使用情况", description="标题")
     budget: Amount | None = Field(None, description="年度预算安排资金")
     spent: Amount | None = Field(None, description="项目实际使用资金")
-    balance: Amount | None = Field(None, description="项目结余资金")
+    balance: SignedAmount | None = Field(None, description="项目结余资金（可为负数）")
     usage_rate: Amount | None = Field(None, description="资金使用率（%）")
     progress: Amount | None = Field(None, description="项目完成进度（%）")
 
@@ -282,7 +288,7 @@ class Publication(Record):
 
     title: str = Field(description="文件标题")
     issuer: str | None = Field(None, description="编制 / 发布单位")
-    date: str | None = Field(None, description="发布日期，按文件所印")
+    date: Date | None = Field(None, description="发布日期，按文件所印")
     preamble: Text | None = Field(None, description="文件正文前言（Markdown）")
 
 
@@ -309,7 +315,7 @@ class Department(Record):
 class Correction(Record):
     """A correction (更正) published after the edition, shown openly."""
 
-    date: str = Field(description="更正日期")
+    date: Date = Field(description="更正日期")
     text: Text = Field(description="更正说明（Markdown）")
 
 
@@ -318,7 +324,7 @@ class Edition(Record):
 
     year: int = Field(ge=1990, le=2100, description="预算年度")
     title: str | None = Field(None, description="标题，如“2024年预算绩效目标公开”")
-    published: str | None = Field(None, description="公开日期")
+    published: Date | None = Field(None, description="公开日期")
     note: Text | None = Field(None, description="说明（Markdown）")
     corrections: tuple[Correction, ...] = Field((), description="更正记录")
 
@@ -346,10 +352,10 @@ class Site(Record):
     site_code: str | None = Field(None, description="网站标识码")
     icp: str | None = Field(None, description="ICP 备案号")
     police_record: str | None = Field(None, description="公安备案号")
-    police_record_url: str | None = Field(None, description="公安备案链接")
-    dzjg_url: str | None = Field(None, description="党政机关标识链接")
-    error_report_url: str | None = Field(None, description="“我为政府网站找错”链接")
-    base_url: str | None = Field(None, description="网站正式地址（用于 sitemap.xml），如 https://www.example.gov.cn/ysgk/jxmb/")
+    police_record_url: Link | None = Field(None, description="公安备案链接")
+    dzjg_url: Link | None = Field(None, description="党政机关标识链接")
+    error_report_url: Link | None = Field(None, description="“我为政府网站找错”链接")
+    base_url: Annotated[str, AfterValidator(address.validate_absolute)] | None = Field(None, description="网站正式地址（用于 sitemap.xml），如 https://www.example.gov.cn/ysgk/jxmb/")
 
     path: SkipJsonSchema[str] = Field("", exclude=True)
     editions: SkipJsonSchema[tuple[Edition, ...]] = Field((), exclude=True)

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from . import urls
+from . import address, urls
 from .load import Page
 from .model import Department, Edition, Project, Site
 from .money import Money
@@ -168,4 +168,5 @@ def base_url(site: Site) -> str | None:
     """Return the site's public address ending in "/", or None when it is not set."""
     if not site.base_url or not site.base_url.strip():
         return None
-    return site.base_url.strip().rstrip("/") + "/"
+    # Checked again here, where it becomes every link of the 404 page, robots.txt and sitemap.xml.
+    return address.checked(site.base_url.strip(), absolute=True).rstrip("/") + "/"

@@ -24,7 +24,12 @@ class Problem:
         where = f"{self.file}:{self.line}" if self.line else self.file
         kind = "错误" if self.level == "error" else "警告"
         subject = f"字段 {self.field}：" if self.field else ""
-        return f"{where}: {kind}：{subject}{self.message}"
+        return printable(f"{where}: {kind}：{subject}{self.message}")
+
+
+def printable(text: str) -> str:
+    """Show control characters as escapes (\\x1b), so that a key or file name cannot drive the terminal."""
+    return yamlio.CONTROL.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), text)
 
 
 def field_path(loc: Sequence[str | int]) -> str:

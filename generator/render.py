@@ -23,7 +23,7 @@ from jinja2 import meta
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from . import tables, urls
+from . import address, tables, urls
 from .charts import bar_chart
 from .money import Money, format_amount
 from .plan import PageSpec
@@ -32,6 +32,8 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "site_templates"
 
 # CommonMark without raw HTML: a <script> typed into a record shows as text.
 MARKDOWN = MarkdownIt("commonmark", {"html": False}).disable("image")
+# A Markdown link obeys the same rule as every other address (address.py); a refused one stays text.
+MARKDOWN.validateLink = lambda link: address.problem(link) is None
 
 
 class Renderer:
@@ -47,7 +49,8 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        self.env.filters.update(money=money, cell=cell, unit_label=unit_label, markdown=markdown, css_string=css_string)
+        self.env.filters.update(money=money, cell=cell, unit_label=unit_label, markdown=markdown, css_string=css_string,
+                                link=link)
         self.env.tests.update(filled=filled)
         self.env.globals.update(url=url, paths=PATHS, tables=tables, bar_chart=bar_chart)
         self.parsed: dict[str, tuple[str, ...]] = {}
@@ -116,6 +119,11 @@ def filled(value: Any) -> bool:
 def unit_label(unit: str) -> str:
     """Return the unit line printed above a money table."""
     return f"单位：{unit}"
+
+
+def link(text: str) -> str:
+    """Return an address for an href, checked again where it is written (a refused one stops the build)."""
+    return address.checked(text)
 
 
 def markdown(text: str | None) -> Markup:

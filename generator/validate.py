@@ -160,6 +160,13 @@ def amounts_ordered(project: Project) -> Iterator[Finding]:
         yield ["total_amount"], f"项目总金额 {fmt(project.total_amount)} 小于本年度预算 {fmt(project.amount)}"
 
 
+def negative_balance(project: Project) -> Iterator[Finding]:
+    """Warn about a negative balance: the one amount a form may print below zero (bounds.py refuses the rest)."""
+    prior = project.prior_year
+    if prior is not None and prior.balance is not None and prior.balance < 0:
+        yield ["prior_year", "balance"], f"上年度结余为负数（{fmt(prior.balance)}），即超支，请核对"
+
+
 PROJECT_RULES: tuple[ProjectRule, ...] = (
     cost_tables_add_up,
     funding_adds_up,
@@ -170,6 +177,7 @@ PROJECT_RULES: tuple[ProjectRule, ...] = (
     negative_rate_targets,
     prior_year_balance,
     amounts_ordered,
+    negative_balance,
 )
 
 

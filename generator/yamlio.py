@@ -23,6 +23,13 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
 
 MAX_BYTES = 2 * 1024 * 1024  # a record is a few KB; 2 MiB is absurd already
 MAX_NODES = 200_000  # expanded node count: stops alias ("billion laughs") bombs
+MAX_DEPTH = 40  # a project nests about 8 levels deep; 900 levels of brackets is an attack or an accident
+
+# Control characters have no place in a record: they are invisible, and ESC sequences would restyle the
+# publisher's terminal. Tab, line feed and carriage return are layout. Bidirectional overrides reorder
+# what a reader sees ("Trojan source"), so they are refused as well.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+CONTROL_NAMES = {0x00: "NUL", 0x07: "响铃 BEL", 0x08: "退格 BS", 0x1B: "转义 ESC", 0x7F: "DEL"}
 
 
 class YamlError(Exception):
@@ -45,7 +52,9 @@ _Resolver.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
 _Resolver.add_implicit_resolver(
-    "tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789")
+    # At most 30 digits: a longer run of digits is a code or a slip, kept as text for the model to judge
+    # (Python refuses to turn more than 4300 digits into an int at all).
+    "tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]{0,29})$"), list("-+0123456789")
 )
 _Resolver.add_implicit_resolver(
     "tag:yaml.org,2002:float",
@@ -74,6 +83,8 @@ class _Constructor(yaml.constructor.SafeConstructor):
             key = self.construct_object(key_node, deep=True)
             if not isinstance(key, str | int | Decimal | bool) or key is None:
                 raise YamlError("字段名必须是文字", key_node.start_mark.line + 1)
+            # Compared as written: `1:` and `"1":` are the same label once the model reads it as text.
+            key = key_node.value
             if key in seen:
                 raise YamlError(
                     f"字段“{key}”重复出现（第 {seen[key]} 行已有），请删除或合并其中一个",
@@ -81,6 +92,18 @@ class _Constructor(yaml.constructor.SafeConstructor):
                 )
             seen[key] = key_node.start_mark.line + 1
         return super().construct_mapping(node, deep=deep)
+
+    def construct_scalar(self, node: yaml.Node) -> Any:
+        value = super().construct_scalar(node)
+        if isinstance(value, str):
+            bad = CONTROL.search(value)
+            if bad:  # only a quoted escape such as "\a" or "\x1b" can get here; raw ones stop in `decode`
+                raise YamlError(
+                    f"内容中有控制字符 {describe_char(bad[0])}（此项内容第 {bad.start() + 1} 个字符，"
+                    f"第 {node.start_mark.column + 1} 列起），请删除",
+                    node.start_mark.line + 1,
+                )
+        return value
 
     def construct_undefined(self, node: yaml.Node) -> None:
         raise YamlError(
@@ -126,8 +149,15 @@ def decode(raw: bytes) -> str:
     """Decode a record file as UTF-8 (a BOM is accepted) or explain what it is."""
     if len(raw) > MAX_BYTES:
         raise YamlError(f"文件过大（{len(raw) // 1024} KB，上限 {MAX_BYTES // 1024} KB），请检查是否放错了文件")
+    utf = _wide_encoding(raw)
+    if utf:
+        raise YamlError(
+            f"文件是 {utf} 编码（Windows“Unicode”），不是 UTF-8。请用编辑器“另存为”并选择 UTF-8 编码，"
+            f"或运行：iconv -f {utf} -t UTF-8 原文件 > 新文件"
+        )
     if b"\x00" in raw:
-        raise YamlError("文件含有二进制内容（NUL 字节），不是 YAML 文本文件")
+        raise YamlError("文件含有二进制内容（NUL 字节），不是文本文件，请检查是否放错了文件",
+                        raw[: raw.index(b"\x00")].count(b"\n") + 1)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -141,7 +171,34 @@ def decode(raw: bytes) -> str:
             "请用编辑器“另存为”并选择 UTF-8 编码，或运行：iconv -f GBK -t UTF-8 原文件 > 新文件",
             line,
         ) from None
-    return text.removeprefix("\ufeff")
+    text = text.removeprefix("\ufeff")
+    bad = CONTROL.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+        raise YamlError(f"第 {line} 行第 {column} 列有控制字符 {describe_char(bad[0])}，请删除", line)
+    return text
+
+
+def _wide_encoding(raw: bytes) -> str | None:
+    """Name UTF-16 or UTF-32 when the bytes are in one of them (by BOM, or by NUL bytes in every other place)."""
+    if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "UTF-32"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16"
+    sample = raw[:4000]
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    # Each ASCII character (keys, digits, spaces) of UTF-16 text has a NUL high byte, always on the same
+    # side; a binary file's NULs fall on both sides.
+    if even + odd >= 4 and min(even, odd) <= 0.02 * (even + odd):
+        return "UTF-16"
+    return None
+
+
+def describe_char(char: str) -> str:
+    """Name a control character for a message: U+0007（响铃 BEL）."""
+    name = CONTROL_NAMES.get(ord(char))
+    return f"U+{ord(char):04X}（{name}）" if name else f"U+{ord(char):04X}"
 
 
 def _check_tabs(text: str) -> None:
@@ -151,22 +208,25 @@ def _check_tabs(text: str) -> None:
             raise YamlError("缩进中有制表符（Tab）：YAML 只能用空格缩进，请把 Tab 换成空格", number)
 
 
-def _count_nodes(root: yaml.Node) -> int:
-    """Count nodes as construction would see them, aliases expanded."""
+def _inspect_nodes(loader: Any, root: yaml.Node) -> int:
+    """Refuse explicit tags and deep nesting; count nodes as construction would see them, aliases expanded."""
     sizes: dict[int, int] = {}
     active: set[int] = set()
 
-    def size(node: yaml.Node) -> int:
+    def size(node: yaml.Node, depth: int) -> int:
         key = id(node)
         if key in sizes:
             return sizes[key]
         if key in active:
             raise YamlError("别名（*）引用了自身，形成循环", node.start_mark.line + 1)
+        if depth > MAX_DEPTH:
+            raise YamlError(f"嵌套层次过深（超过 {MAX_DEPTH} 层），请检查括号“[ ]”“{{ }}”或缩进", node.start_mark.line + 1)
+        _refuse_explicit_tag(loader, node)
         active.add(key)
         if isinstance(node, yaml.MappingNode):
-            n = 1 + sum(size(k) + size(v) for k, v in node.value)
+            n = 1 + sum(size(k, depth + 1) + size(v, depth + 1) for k, v in node.value)
         elif isinstance(node, yaml.SequenceNode):
-            n = 1 + sum(size(v) for v in node.value)
+            n = 1 + sum(size(v, depth + 1) for v in node.value)
         else:
             n = 1
         active.discard(key)
@@ -177,7 +237,23 @@ def _count_nodes(root: yaml.Node) -> int:
             )
         return n
 
-    return size(root)
+    return size(root, 0)
+
+
+def _refuse_explicit_tag(loader: Any, node: yaml.Node) -> None:
+    """Refuse a node whose tag was written (`!!float .inf`, `!!int abc`) rather than read from its text."""
+    if isinstance(node, yaml.ScalarNode):
+        plain = node.style in (None, "")
+        implicit = loader.resolve(yaml.ScalarNode, node.value, (plain, not plain))
+    else:
+        implicit = loader.resolve(type(node), None, (True, False))
+    if node.tag != implicit:
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+        raise YamlError(
+            f"不允许使用标签“{tag}”（第 {node.start_mark.column + 1} 列）：记录只能包含文字、数字、列表和字段，"
+            "请直接写内容，数字照原文写，文字需要时用引号括起来",
+            node.start_mark.line + 1,
+        )
 
 
 def parse(text: str) -> Any:
@@ -187,6 +263,8 @@ def parse(text: str) -> Any:
     try:
         try:
             node = loader.get_single_node()
+        except RecursionError:  # PyYAML's own composer (without libyaml) recurses per level
+            raise YamlError(f"嵌套层次过深（超过 {MAX_DEPTH} 层）") from None
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             raise YamlError(_explain(exc), mark.line + 1 if mark else None) from None
@@ -194,7 +272,7 @@ def parse(text: str) -> Any:
             raise YamlError(f"YAML 格式错误：{exc}") from None
         if node is None:
             return None
-        _count_nodes(node)
+        _inspect_nodes(loader, node)
         try:
             return loader.construct_document(node)
         except yaml.MarkedYAMLError as exc:
