@@ -131,6 +131,13 @@ def test_total_smaller_than_budget():
     assert messages(validate.amounts_ordered, project(total_amount=Decimal(5))) == ["项目总金额 5 小于本年度预算 10"]
 
 
+def test_negative_balance_is_a_warning():
+    prior = {"budget": Decimal("10"), "spent": Decimal("12"), "balance": Decimal("-2")}
+    assert messages(validate.negative_balance, project(prior_year=prior)) == ["上年度结余为负数（-2），即超支，请核对"]
+    prior["balance"] = Decimal("0")
+    assert messages(validate.negative_balance, project(prior_year=prior)) == []
+
+
 def test_duplicate_codes_in_an_edition():
     first = project(code="315-0405").model_copy(update={"path": "a.yaml"})
     second = project(code="315-0405").model_copy(update={"path": "b.yaml"})
@@ -157,6 +164,7 @@ RULE_TESTS = {
     validate.negative_rate_targets: [test_lower_is_better_rate_with_high_ceiling],
     validate.prior_year_balance: [test_prior_year_balance_inconsistent, test_prior_year_usage_rate_inconsistent],
     validate.amounts_ordered: [test_total_smaller_than_budget],
+    validate.negative_balance: [test_negative_balance_is_a_warning],
 }
 
 
