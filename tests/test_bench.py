@@ -1,0 +1,94 @@
+"""bench/run.py works: it builds, measures and reports every figure, and says when a comparison was not run.
+
+Nothing here asserts on a time: the figures are read by people, not enforced.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+import run  # noqa: E402  (bench/run.py)
+from bench_search import QUERIES  # noqa: E402
+
+FIGURE_ROWS = ("| cold build |", "| no-op rebuild |", "| one record edited |", "| base template edited |",
+               "| search index (build step) vs Pagefind on our site |", "| search index vs Pagefind's |")
+
+
+def bench(tmp_path: Path, *extra: str) -> tuple[subprocess.CompletedProcess[str], list[dict]]:
+    """Run the benchmark on 20 projects, once; return its output and its JSON figures."""
+    out = tmp_path / "figures.json"
+    proc = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--projects", "20", "--runs", "1",
+                           "--work", str(tmp_path / "work"), "--json", str(out),
+                           "--markdown", str(tmp_path / "table.md"), *extra],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc, json.loads(out.read_text(encoding="utf-8"))
+
+
+def test_every_figure_is_measured_and_reported(tmp_path: Path) -> None:
+    proc, [result] = bench(tmp_path)
+    text = proc.stdout
+    for row in FIGURE_ROWS:
+        assert row in text
+    assert (tmp_path / "table.md").read_text(encoding="utf-8").count("| cold build |") == 1
+    ours = result["runs"]["disclose"]
+    for figure in ("cold", "noop", "edit"):
+        [one] = ours[figure]
+        assert one["returncode"] == 0 and not one["timed_out"]
+        assert one["peak_mib"] > 10  # a Python build's tree was sampled, not a zero
+    assert any("搜索" in step for step in ours["cold"][0]["steps"])  # the index step is read from the build
+    if ours["template"]:
+        assert ours["template"][0]["returncode"] == 0
+    else:
+        assert "NOT MEASURED: disclose template: this build has no --templates option" in text
+    # the sizes are those of the site left behind, and the edited record was put back
+    site = tmp_path / "work" / "20" / "public"
+    assert result["sizes"]["disclose site"][1] == sum(1 for p in site.rglob("*") if p.is_file())
+    assert not any("修订" in p.read_text(encoding="utf-8") for p in (tmp_path / "work" / "20" / "content").rglob("*.yaml"))
+    assert set(result["queries"]) == set(QUERIES)
+    assert all(raw > gz > 0 and files > 0 for raw, gz, files in result["queries"].values())
+    if shutil.which("hugo"):
+        assert all(len(result["runs"]["hugo"][f]) == 1 for f in run.FIGURES)
+        assert result["sizes"]["hugo site"][1] == 20 + 2 * 1 + 1 + 1  # projects, department and its print page, edition, home
+    else:
+        assert "COMPARISON NOT RUN: Hugo not found" in text
+    if run.pagefind_binary(None):
+        assert len(result["runs"]["pagefind"]["index"]) == 1
+        assert result["sizes"]["pagefind index"][0] > 0
+    else:
+        assert "COMPARISON NOT RUN: Pagefind not found" in text
+
+
+def test_missing_tools_are_said_not_skipped_silently(tmp_path: Path) -> None:
+    proc, [result] = bench(tmp_path, "--hugo", str(tmp_path / "no-hugo"), "--pagefind", str(tmp_path / "no-pagefind"))
+    assert "COMPARISON NOT RUN: Hugo not found" in proc.stdout
+    assert "COMPARISON NOT RUN: Pagefind not found" in proc.stdout
+    assert "| cold build | " in proc.stdout and "| not run | — |" in proc.stdout
+    assert "hugo" not in result["runs"] and result["runs"]["pagefind"]["index"] == []
+
+
+def test_memory_is_summed_over_the_process_tree() -> None:
+    child = "b = bytearray(120 * 2**20); import time; time.sleep(1.5)"
+    parent = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {child!r}])"
+    measured = run.measure([sys.executable, "-c", parent])
+    assert measured.returncode == 0
+    assert measured.peak_mib > 120  # the grandchild's 120 MiB is counted in the tree
+
+
+@pytest.mark.parametrize("mark", ["（修订1）", "（修订2）"])
+def test_edits_change_one_name_and_every_page(mark: str) -> None:
+    record = '# header\nname: "人民调解（修订1）"\ncode: "X"\nindicators:\n  - name: "不动"\n'
+    edited = run.edited_name(record, mark)
+    assert edited.splitlines()[1] == f'name: "人民调解{mark}"' and edited.splitlines()[4] == '  - name: "不动"'
+    base = run.marked_template("<html><body>x</body></html>", "（修订1）")
+    again = run.marked_template(base, mark)
+    assert again.count("<!-- bench:") == 1 and mark in again
