@@ -13,8 +13,9 @@ runs, Hugo first in even ones, so that a noisy neighbour hurts both alike):
   template edited — for `python -m generator build` and for `hugo`;
 - Pagefind (`pagefind-bin`) indexing disclose's own built site, against
   disclose's search index step (the build prints each step's time);
-- peak memory of each command: the resident set of its whole process tree
-  (workers included), sampled from /proc every 100 ms and summed;
+- peak memory of each command: the resident set (RSS) and proportional set
+  (PSS) of its whole process tree (workers included), sampled from /proc
+  every 100 ms and summed;
 - output size and file count, search index size, and the bytes a browser
   loads for the first page of results of each typical query (the Python twin
   of search.js counts them, as bench/bench_search.py does).
@@ -76,12 +77,13 @@ class Run:
     """One command's wall time, summed peak memory and the machine's load around it."""
 
     seconds: float
-    peak_mib: float
+    peak_mib: float  # RSS summed over the process tree
     returncode: int
     timed_out: bool
     load_before: float
     load_after: float
     steps: dict[str, float] = field(default_factory=dict)
+    peak_pss_mib: float = 0.0  # PSS summed over the process tree
     tail: str = ""  # the end of its output, for a failure message
 
 
@@ -90,8 +92,13 @@ def load_average() -> float:
     return float(Path("/proc/loadavg").read_text().split()[0])
 
 
-def tree_rss(root: int) -> int:
-    """Return the summed resident set, in bytes, of a process and all its descendants."""
+def tree_memory(root: int) -> tuple[int, int]:
+    """Return the summed resident set and proportional set, in bytes, of a process and its descendants.
+
+    RSS counts pages a forked worker shares with its parent once per process (the issue's
+    "summed over its processes"); PSS divides shared pages among their users, so its sum is the
+    memory the tree really holds.
+    """
     children: dict[int, list[int]] = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
@@ -102,29 +109,35 @@ def tree_rss(root: int) -> int:
             continue  # the process ended between the listing and the read
         ppid = int(stat.rsplit(")", 1)[1].split()[1])
         children.setdefault(ppid, []).append(int(entry.name))
-    total, todo = 0, [root]
+    rss = pss = 0
+    todo = [root]
     while todo:
         pid = todo.pop()
         todo.extend(children.get(pid, ()))
-        with contextlib.suppress(OSError):  # ended since the listing
-            total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE
-    return total
+        with contextlib.suppress(OSError, ValueError):  # ended since the listing
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Rss:"):
+                    rss += int(line.split()[1]) * 1024
+                elif line.startswith("Pss:"):
+                    pss += int(line.split()[1]) * 1024
+    return rss, pss
 
 
 def measure(command: Sequence[str], *, cwd: Path | None = None, timeout: float = 900.0,
             env: dict[str, str] | None = None) -> Run:
     """Run a command to its end (or its timeout); return its time, peak tree memory and output."""
     before = load_average()
-    peak = 0
+    peak = peak_pss = 0
     start = time.perf_counter()
     proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True)
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, peak_pss
         while not done.is_set():
-            peak = max(peak, tree_rss(proc.pid))
+            rss, pss = tree_memory(proc.pid)
+            peak, peak_pss = max(peak, rss), max(peak_pss, pss)
             done.wait(SAMPLE_SECONDS)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -143,7 +156,8 @@ def measure(command: Sequence[str], *, cwd: Path | None = None, timeout: float =
     steps: dict[str, float] = {}
     for match in STEP.finditer(text):
         steps[match["name"]] = steps.get(match["name"], 0.0) + float(match["seconds"])
-    return Run(seconds, peak / 2**20, proc.returncode, timed_out, before, load_average(), steps, text[-2000:])
+    return Run(seconds, peak / 2**20, proc.returncode, timed_out, before, load_average(), steps, peak_pss / 2**20,
+               text[-2000:])
 
 
 # --- the two sites ----------------------------------------------------------------
@@ -404,7 +418,7 @@ def bench_size(projects: int, args: argparse.Namespace, hugo_bin: str | None, pa
 def describe(run: Run) -> str:
     """Return one run as a line: seconds, memory, load."""
     steps = "; ".join(f"{k} {v:.2f} s" for k, v in run.steps.items())
-    return (f"{run.seconds:8.2f} s {run.peak_mib:8.0f} MiB  load {run.load_before:.1f}→{run.load_after:.1f}"
+    return (f"{run.seconds:8.2f} s {run.peak_mib:7.0f} MiB RSS {run.peak_pss_mib:7.0f} MiB PSS  load {run.load_before:.1f}→{run.load_after:.1f}"
             + (f"  [{steps}]" if steps else ""))
 
 
@@ -453,7 +467,12 @@ def table(result: Result) -> list[str]:
     rows.append(f"| peak memory, cold, all processes (RSS sum) vs Hugo | {fmt(mem, 'MiB')} "
                 f"| {fmt(median([r.peak_mib for r in hugo['cold']]) if hugo else None, 'MiB')} "
                 f"| {ratio(mem, median([r.peak_mib for r in hugo['cold']]) if hugo else None)} |")
-    rows.append(f"| peak memory vs Pagefind's | | {fmt(median([r.peak_mib for r in pf]), 'MiB')} | |")
+    pss = median([r.peak_pss_mib for r in cold])
+    rows.append(f"| peak memory, cold, all processes (PSS sum) vs Hugo | {fmt(pss, 'MiB')} "
+                f"| {fmt(median([r.peak_pss_mib for r in hugo['cold']]) if hugo else None, 'MiB')} "
+                f"| {ratio(pss, median([r.peak_pss_mib for r in hugo['cold']]) if hugo else None)} |")
+    rows.append(f"| peak memory (RSS sum) vs Pagefind indexing our site | {fmt(mem, 'MiB')} "
+                f"| {fmt(median([r.peak_mib for r in pf]), 'MiB')} | {ratio(mem, median([r.peak_mib for r in pf]))} |")
 
     def size(key: str) -> str:
         if key not in result.sizes:

@@ -82,6 +82,7 @@ def test_memory_is_summed_over_the_process_tree() -> None:
     measured = run.measure([sys.executable, "-c", parent])
     assert measured.returncode == 0
     assert measured.peak_mib > 120  # the grandchild's 120 MiB is counted in the tree
+    assert measured.peak_pss_mib > 100
 
 
 @pytest.mark.parametrize("mark", ["（修订1）", "（修订2）"])
