@@ -246,13 +246,23 @@ def pick_port(host: str, wanted: int, tries: int = PORT_TRIES) -> int:
     raise PortInUse(f"端口 {wanted} 到 {wanted + tries - 1} 都已被占用")
 
 
-def watch_changes(paths: list[Path], stop: threading.Event) -> Iterator[set[str]]:
-    """Yield each burst of changes under `paths` as one set: an editor saving five files makes one rebuild."""
+def watch_changes(paths: list[Path], stop: threading.Event, watching: threading.Event) -> Iterator[set[str]]:
+    """Yield each burst of changes under `paths` as one set: an editor saving five files makes one rebuild.
+
+    `watching` is set once the watches are in place, so that no save made after the preview's address
+    is printed can be missed.
+    """
     from watchfiles import watch
 
+    def wanted(change: object, name: str) -> bool:
+        base = Path(name).name
+        return not base.startswith((".", "~")) and not base.endswith("~")  # editors' swap and backup files
+
     for changes in watch(*paths, stop_event=stop, debounce=200, step=25, raise_interrupt=False,
-                         watch_filter=lambda change, name: not Path(name).name.startswith((".", "~")) and not name.endswith("~")):
-        yield {name for _, name in changes}
+                         watch_filter=wanted, yield_on_timeout=True, rust_timeout=250):
+        watching.set()
+        if changes:
+            yield {name for _, name in changes}
 
 
 def site_prefix(content: Path) -> str:
@@ -289,10 +299,10 @@ def serve(content: Path, *, cache: Path, port: int = 8000, host: str = HOST, ope
     hosts = LOCAL_HOSTS | {host.lower()}
     server = Server(PreviewApp(preview, base_path, hosts), watcher=NoWatcher())
     loop = IOLoop.current()
-    stop = threading.Event()
+    stop, watching = threading.Event(), threading.Event()
 
     def rebuild_on_changes() -> None:
-        for changed in watch_changes([content, templates], stop):
+        for changed in watch_changes([content, templates], stop, watching):
             names = "、".join(sorted(Path(name).name for name in changed)[:5])
             result = preview.rebuild()
             outcome = "已更新" if result.ok else f"有 {len(result.errors)} 个错误，预览显示上次成功的版本"
@@ -305,6 +315,7 @@ def serve(content: Path, *, cache: Path, port: int = 8000, host: str = HOST, ope
     signal.signal(signal.SIGTERM, interrupt)
     watcher = threading.Thread(target=rebuild_on_changes, name="disclose-watch", daemon=True)
     watcher.start()
+    watching.wait(timeout=30)
     address = f"http://{'[' + host + ']' if ':' in host else host}:{chosen}{base_path}"
 
     def ready() -> None:  # runs once the server listens: only then is the address worth following

@@ -34,7 +34,7 @@ def status(url: str) -> dict:
     return json.loads(get(url.split("/", 3)[0] + "//" + url.split("/")[2] + "/__disclose/status.json")[1])
 
 
-def wait_until(predicate, timeout: float = 60, what: str = "") -> None:
+def wait_until(predicate, timeout: float = 120, what: str = "") -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
