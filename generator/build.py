@@ -1,130 +1,287 @@
-"""`disclose build`: a content folder in, a complete static site out.
+"""`disclose build`: a content folder in, a complete static site out, redoing only what changed.
 
 The pipeline reads top to bottom, one stage per module:
 
-1. load     read every record                        generator/load.py
+1. load     read every record (unchanged files come from the cache)   generator/load.py
 2. check    errors stop here, before the output is touched; warnings are
-            reported (and stop the build with --strict)  generator/validate.py
-3. plan     decide every page as a small PageSpec        generator/plan.py
-4. render   each page from its spec alone                generator/render.py
-5. write    into a folder beside the output, swapped in only when every
-            page, asset and index is written             generator/write.py
+            reported (and stop the build with --strict)                generator/validate.py
+3. plan     decide every page as a small PageSpec, with the key of
+            everything it is made from                                 generator/plan.py
+4. render   each stale page from its spec alone, partition by
+            partition, here or in worker processes                     generator/render.py, parallel.py
+5. write    only files whose bytes changed, staged beside the output
+            and applied when every page, asset and index is ready      generator/write.py
+
+What each output was made from is kept in the build state (generator/state.py),
+in a cache folder outside the output. A second build with nothing changed
+renders nothing and writes nothing; `--clean` renders everything again (and
+still leaves files whose bytes are the same untouched).
 
 Each step prints its time, and the last line sums up: pages, warnings, seconds.
+`Engine.build` returns a `BuildReport` that says what was rendered, written and
+removed, for tests and for `disclose serve`.
 """
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-
-import jinja2
 
 from . import address, search
 from .load import Page, load_content
 from .model import Site
+from .parallel import SchedulerError, TemplateFailure, default_jobs, executor, render_all, tasks
 from .plan import PageSpec, PlanError, plan_site
 from .problems import Problem, print_problems
-from .render import TEMPLATES, Renderer
+from .render import REFERENCES, Renderer, template_folders
+from .state import BuildState, RecordCache, default_cache, fingerprint, hash_parts
 from .validate import check_site
-from .write import OutputError, copy_tree, staged, write_file
+from .write import Output, OutputError
 
 
-def build(content: Path, output: Path, *, strict: bool = False, progress: bool = True, templates: Path = TEMPLATES,
+@dataclass
+class BuildReport:
+    """What one build did."""
+
+    status: int = 1  # 0 built, 1 not built
+    problems: list[Problem] = field(default_factory=list)
+    planned: int = 0  # files the site consists of
+    rendered: list[str] = field(default_factory=list)  # pages rendered this time
+    written: list[str] = field(default_factory=list)  # files whose bytes changed (added or replaced)
+    removed: list[str] = field(default_factory=list)  # files of the last build no longer made
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per step
+    cache: str = ""  # what happened to the build state, when it was not simply used
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == "warning"]
+
+
+def build(content: Path, output: Path, *, strict: bool = False, progress: bool = True, templates: Path | None = None,
+          clean: bool = False, jobs: int | None = None, scheduler: str | None = None, cache: Path | None = None,
           on_problems: Callable[[list[Problem]], object] | None = None) -> int:
     """Build the site from `content` into `output`; return the exit code (0 built, 1 not built).
 
     `on_problems` receives every error and warning found (the preview shows them in the browser).
     """
-    started = time.perf_counter()
-
-    since = time.perf_counter()
-    loaded = load_content(content)
-    site = loaded.site
-    problems = list(loaded.report.problems)
-    if site is not None and not loaded.report.errors:
-        problems += check_site(site)
-    errors = [p for p in problems if p.level == "error"]
-    warnings = [p for p in problems if p.level == "warning"]
-    print_problems(problems)
+    engine = Engine(content, output, templates=templates, jobs=jobs, scheduler=scheduler, cache=cache)
+    report = engine.build(strict=strict, clean=clean, progress=progress)
     if on_problems is not None:
-        on_problems(problems)
-    projects = sum(len(e.projects) for e in site.editions) if site else 0
-    step("读取并检查内容", f"{projects} 个项目，{len(errors)} 个错误，{len(warnings)} 个警告", since)
-    if site is None or errors or (strict and warnings):
-        reason = "有错误" if site is None or errors else "有警告（--strict）"
-        print(f"{reason}，未生成网站；{output} 保持不变。", file=sys.stderr)
-        return 1
-
-    since = time.perf_counter()
-    renderer = Renderer(templates)
-    try:
-        specs = plan_site(site, loaded.pages, renderer.uses)
-    except (PlanError, address.AddressError) as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return 1
-    step("规划页面", f"{len(specs)} 个文件", since)
-
-    try:
-        with staged(output) as folder:
-            since = time.perf_counter()
-            for spec in with_progress(specs, progress):
-                write_file(folder, spec.output, render(renderer, spec))
-            step("生成页面", f"{len(specs)} 个文件", since)
-
-            since = time.perf_counter()
-            assets = copy_tree(templates / "assets", folder / "assets")
-            step("复制样式和脚本", f"{len(assets)} 个文件", since)
-
-            since = time.perf_counter()
-            step("搜索索引", index_for_search(site, loaded.pages, folder), since)
-    except (OutputError, TemplateFailure) as exc:
-        print(f"错误：{exc}\n未生成网站；{output} 保持不变。", file=sys.stderr)
-        return 1
-
-    pages = sum(spec.output.endswith(".html") for spec in specs)
-    print(f"完成：{pages} 个页面，{len(warnings)} 个警告，用时 {time.perf_counter() - started:.2f} 秒 → {output}")
-    return 0
+        on_problems(report.problems)
+    return report.status
 
 
-class TemplateFailure(Exception):
-    """A template could not render a page."""
+class Engine:
+    """Builds one content folder into one output folder, as often as asked."""
+
+    def __init__(self, content: Path, output: Path, *, templates: Path | None = None, jobs: int | None = None,
+                 scheduler: str | None = None, cache: Path | None = None) -> None:
+        self.content = Path(os.path.abspath(content))
+        self.output = output
+        self.templates = templates
+        self.jobs = jobs if jobs is not None else default_jobs()
+        self.scheduler = scheduler
+        self.cache = cache if cache is not None else default_cache(self.content)
+
+    def build(self, *, strict: bool = False, clean: bool = False, progress: bool = True) -> BuildReport:
+        """Build the site: load, check, plan, render what is stale, write what changed."""
+        report = BuildReport()
+        started = time.perf_counter()
+        state = self.open_state(report)
+        try:
+            self.run(state, report, strict=strict, clean=clean, progress=progress)
+        finally:
+            if state is not None:
+                state.close()
+        if report.status == 0:
+            pages = sum(path.endswith(".html") for path in report.rendered)
+            print(f"完成：渲染 {pages} 个页面，写入 {len(report.written)} 个文件，删除 {len(report.removed)} 个，"
+                  f"{len(report.warnings)} 个警告，用时 {time.perf_counter() - started:.2f} 秒 → {self.output}")
+        return report
+
+    def open_state(self, report: BuildReport) -> BuildState | None:
+        """Open the build state; without a usable cache folder the build still runs, in full."""
+        try:
+            state = BuildState(self.cache, fingerprint())
+        except OSError as exc:
+            report.cache = f"无法使用缓存文件夹 {self.cache}（{exc.strerror}），本次完整生成"
+            print(f"提示：{report.cache}", file=sys.stderr)
+            return None
+        if state.reset:
+            report.cache = f"{state.reset}，已重建"
+            print(f"提示：{report.cache}（{state.path}）")
+        return state
+
+    def run(self, state: BuildState | None, report: BuildReport, *, strict: bool, clean: bool, progress: bool) -> None:
+        """Run the pipeline, filling in the report."""
+        with timed(report, "读取并检查内容") as say:
+            records = RecordCache(state)
+            loaded = load_content(self.content, records)
+            site = loaded.site
+            report.problems = list(loaded.report.problems)
+            if site is not None and not loaded.report.errors:
+                report.problems += check_site(site)
+            errors = [p for p in report.problems if p.level == "error"]
+            print_problems(report.problems)
+            projects = sum(len(e.projects) for e in site.editions) if site else 0
+            say(f"{projects} 个项目（{records.misses} 个文件重新读取），{len(errors)} 个错误，{len(report.warnings)} 个警告")
+        records.flush()  # what was parsed is worth keeping even when the build stops here
+        if site is None or errors or (strict and report.warnings):
+            reason = "有错误" if site is None or errors else "有警告（--strict）"
+            print(f"{reason}，未生成网站；{self.output} 保持不变。", file=sys.stderr)
+            return
+
+        with timed(report, "规划页面") as say:
+            renderer = Renderer(template_folders(self.content, self.templates), self.compiled(state))
+            if state is not None:
+                REFERENCES.update(state.template_references())
+            try:
+                specs = plan_site(site, loaded.pages, renderer.uses)
+            except (PlanError, address.AddressError) as exc:
+                print(f"错误：{exc}", file=sys.stderr)
+                return
+            digest = record_digests(self.content, records)
+            keys = [page_key(spec, renderer, digest) for spec in specs]
+            report.planned = len(specs)
+            say(f"{len(specs)} 个文件")
+
+        root = Path(os.path.realpath(self.output))
+        previous = state.outputs(root) if state is not None else {}
+        try:
+            with Output.open(self.output, previous, trusted=bool(previous) and not clean) as out:
+                with timed(report, "生成页面") as say:
+                    stale = [(spec, key) for spec, key in zip(specs, keys, strict=True) if not out.fresh(spec.output, key)]
+                    report.rendered = [spec.output for spec, _ in stale]
+                    self.render(renderer, stale, out, progress)
+                    say(f"{len(stale)} 个文件，其中 {len(out.changed)} 个有变化")
+
+                with timed(report, "复制样式和脚本") as say:
+                    say(copy_assets(renderer, out))
+
+                with timed(report, "搜索索引") as say:
+                    say(index_for_search(site, loaded.pages, out, search_key(specs, digest)))
+        except (OutputError, TemplateFailure, SchedulerError) as exc:
+            print(f"错误：{exc}\n未生成网站；{self.output} 保持不变。", file=sys.stderr)
+            return
+        if state is not None:
+            state.save_outputs(root, out.entries)
+            state.save_template_references(REFERENCES)
+        report.written, report.removed, report.status = sorted(out.changed), out.removed, 0
+
+    def compiled(self, state: BuildState | None) -> Path | None:
+        """Return the folder for compiled templates, inside the cache."""
+        if state is None:
+            return None
+        folder = self.cache / "templates"
+        folder.mkdir(exist_ok=True)
+        return folder
+
+    def render(self, renderer: Renderer, stale: list[tuple[PageSpec, str]], out: Output, progress: bool) -> None:
+        """Render the stale pages, one task per partition, and record what each staged."""
+        work = tasks([spec for spec, _ in stale], [key for _, key in stale])
+        bar = Progress(len(stale), progress)
+        with executor(self.jobs, self.scheduler, len(stale)) as pool:
+            for result in render_all(renderer, work, out.writer, pool, bar.advance):
+                for path, entry, changed in result:
+                    out.add(path, entry, changed)
+        bar.close()
 
 
-def render(renderer: Renderer, spec: PageSpec) -> bytes:
-    """Render one page, turning a template's mistake into a message that names the page."""
-    try:
-        return renderer.render(spec)
-    except address.AddressError as exc:  # an address that skipped validation: the second check, at writing
-        raise TemplateFailure(f"生成 {spec.output} 时发现不能发布的网址：{exc}") from exc
-    except jinja2.TemplateError as exc:
-        where = f"{exc.filename}:{exc.lineno}" if isinstance(exc, jinja2.TemplateSyntaxError) else "、".join(spec.template_files)
-        raise TemplateFailure(f"生成 {spec.output} 时模板出错（{where}）：{exc}") from exc
+def record_digests(content: Path, records: RecordCache) -> Callable[[str], str]:
+    """Return a function giving the content hash of a file named relative to the content folder."""
+    return lambda name: records.digest(content / name)
 
 
-def index_for_search(site: Site, pages: tuple[Page, ...], folder: Path) -> str:
+def page_key(spec: PageSpec, renderer: Renderer, digest: Callable[[str], str]) -> str:
+    """Return the key of everything a page is made from.
+
+    Its records by content hash; every template it may be rendered with, the
+    missing more specific candidates too (so adding an override is a change);
+    where it goes and how it links. The generator's own code is in the state's
+    fingerprint, so a new generator starts from a new state.
+    """
+    templates = dict.fromkeys((*spec.templates, *spec.template_files))
+    return hash_parts([
+        spec.output, repr(spec.link_base),
+        *(f"{name}={renderer.digest(name)}" for name in templates),
+        *(f"{name}={digest(name)}" for name in spec.records),
+    ])
+
+
+def search_key(specs: list[PageSpec], digest: Callable[[str], str]) -> str:
+    """Return the key of the search index: every record and page of the site."""
+    everything = sorted({name for spec in specs for name in spec.records})
+    return hash_parts(["search", *(f"{name}={digest(name)}" for name in everything)])
+
+
+def copy_assets(renderer: Renderer, out: Output) -> str:
+    """Write the style sheets and scripts (a site's own override the bundled ones by name)."""
+    assets = renderer.assets()
+    changed = sum(out.write(path, source.read_bytes(), origin="asset") for path, source in assets.items())
+    return f"{len(assets)} 个文件，其中 {changed} 个有变化"
+
+
+def index_for_search(site: Site, pages: tuple[Page, ...], out: Output, key: str) -> str:
     """Write the search index: one per edition and one over all of them (generator/search/)."""
-    written = search.write_indexes(search.site_docs(site, pages), folder)
-    return f"{len(written)} 个文件"
+    previous = [path for path, entry in out.writer.previous.items() if entry.origin == "search"]
+    if previous and all(out.writer.fresh(path, key) for path in previous):
+        for path in previous:
+            out.fresh(path, key)
+        return f"{len(previous)} 个文件，没有变化"
+    with tempfile.TemporaryDirectory(dir=out.writer.staging) as scratch:
+        written = search.write_indexes(search.site_docs(site, pages), Path(scratch))
+        changed = 0
+        for path in written:
+            name = Path(path).relative_to(scratch).as_posix()
+            changed += out.write(name, Path(path).read_bytes(), key, origin="search")
+    return f"{len(written)} 个文件，其中 {changed} 个有变化"
 
 
-def step(name: str, detail: str, since: float) -> None:
-    """Print one step of the build with its time, as Zola does."""
-    print(f"{name}：{detail}（{time.perf_counter() - since:.2f} 秒）")
+@dataclass
+class Progress:
+    """A progress bar on stderr, drawn only when it is a terminal."""
 
+    total: int
+    enabled: bool
+    done: int = 0
 
-def with_progress(specs: Sequence[PageSpec], enabled: bool) -> Iterator[PageSpec]:
-    """Yield the specs, drawing a progress bar on stderr when it is a terminal."""
-    if not enabled or not sys.stderr.isatty():
-        yield from specs
-        return
-    every = max(len(specs) // 100, 1)
-    for done, spec in enumerate(specs, start=1):
-        yield spec
-        if done % every == 0 or done == len(specs):
-            filled = 30 * done // len(specs)
-            sys.stderr.write(f"\r生成页面 [{'#' * filled}{'.' * (30 - filled)}] {done}/{len(specs)}")
+    def __post_init__(self) -> None:
+        self.enabled = self.enabled and sys.stderr.isatty() and self.total > 0
+
+    def advance(self, pages: int) -> None:
+        """Count pages done and redraw the bar."""
+        self.done += pages
+        if self.enabled:
+            filled = 30 * self.done // self.total
+            sys.stderr.write(f"\r生成页面 [{'#' * filled}{'.' * (30 - filled)}] {self.done}/{self.total}")
             sys.stderr.flush()
-    sys.stderr.write("\r\033[K")  # clear the bar; the step line follows on stdout
+
+    def close(self) -> None:
+        """Clear the bar; the step line follows on stdout."""
+        if self.enabled:
+            sys.stderr.write("\r\033[K")
+
+
+class timed:  # noqa: N801 - used as a statement: `with timed(report, "规划页面") as say:`
+    """Time one step of the build, as Zola does, and print it with the detail the step gives."""
+
+    def __init__(self, report: BuildReport, name: str) -> None:
+        self.report, self.name, self.detail = report, name, ""
+
+    def __enter__(self) -> Callable[[str], None]:
+        self.since = time.perf_counter()
+        return self.say
+
+    def say(self, detail: str) -> None:
+        self.detail = detail
+
+    def __exit__(self, kind: object, *_: object) -> None:
+        seconds = time.perf_counter() - self.since
+        self.report.timings[self.name] = seconds
+        if kind is None and self.detail:
+            print(f"{self.name}：{self.detail}（{seconds:.2f} 秒）")

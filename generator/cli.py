@@ -37,6 +37,13 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="输出文件夹（默认 public）")
     build.add_argument("--strict", action="store_true", help="有警告时不生成网站")
     build.add_argument("--quiet", action="store_true", help="不显示进度条")
+    build.add_argument("--clean", action="store_true", help="不用上次的结果，全部重新生成（内容相同的文件仍不改写）")
+    build.add_argument("--templates", type=Path, default=None,
+                       help="网站自己的模板文件夹，按文件名覆盖内置模板（默认：内容文件夹旁的 site_templates）")
+    build.add_argument("--cache", type=Path, default=None, help="生成状态的缓存文件夹（默认：内容文件夹旁的 .disclose-cache）")
+    build.add_argument("--jobs", type=positive, default=None, help="并行生成的进程数（默认：全部 CPU 核心）")
+    build.add_argument("--scheduler", default=None, metavar="tcp://HOST:8786",
+                       help="在 Dask 集群上生成：调度器地址（需安装 disclose[cluster]）")
 
     serve = commands.add_parser("serve", help="在本机预览网站，修改后自动更新（不写入 public/）")
     serve.add_argument("--content", type=Path, default=DEFAULT_CONTENT, help="内容文件夹（默认 content）")
@@ -54,6 +61,17 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("where", help="位置：<年度>、<年度>/<部门> 或 <年度>/<部门>/<项目>")
     new.add_argument("--content", type=Path, default=DEFAULT_CONTENT, help="内容文件夹（默认 content）")
     return parser
+
+
+def positive(text: str) -> int:
+    """Parse a whole number of at least 1 (for --jobs)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"应为不小于 1 的整数，实际是“{text}”")
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -97,7 +115,8 @@ def run_check(args: argparse.Namespace) -> int:
 def run_build(args: argparse.Namespace) -> int:
     from .build import build
 
-    return build(args.content, args.output, strict=args.strict, progress=not args.quiet)
+    return build(args.content, args.output, strict=args.strict, progress=not args.quiet, clean=args.clean,
+                 templates=args.templates, cache=args.cache, jobs=args.jobs, scheduler=args.scheduler)
 
 
 def port_number(text: str) -> int:

@@ -27,6 +27,7 @@ from . import yamlio
 from .model import RESERVED_FIELDS, Department, Edition, Project, Site
 from .problems import Problem, Report, field_path, locate
 from .schema import describe_field, model_at
+from .state import RecordCache
 
 PLACEHOLDER = "请填写"  # the marker `disclose new` puts in every value to fill
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -65,14 +66,15 @@ def display(path: Path) -> str:
         return str(absolute)
 
 
-def load_content(root: Path) -> Content:
-    """Read and validate a whole content folder."""
+def load_content(root: Path, cache: RecordCache | None = None) -> Content:
+    """Read and validate a whole content folder; `cache` skips parsing files that did not change."""
+    cache = cache or RecordCache(None)
     report = Report()
     if not root.is_dir():
         report.add(Problem("error", display(root), "内容文件夹不存在"))
         return Content(None, (), report)
-    site = read_record(root / "site.yaml", Site, report)
-    editions = [load_edition(folder, report) for folder in sorted(root.iterdir()) if folder.is_dir() and YEAR.match(folder.name)]
+    site = read_record(root / "site.yaml", Site, report, cache)
+    editions = [load_edition(folder, report, cache) for folder in sorted(root.iterdir()) if folder.is_dir() and YEAR.match(folder.name)]
     for stray in sorted(root.iterdir()):
         if stray.name.startswith(".") or stray.name in {"site.yaml", "pages"} or YEAR.match(stray.name):
             continue
@@ -87,14 +89,14 @@ def load_content(root: Path) -> Content:
     return Content(site.model_copy(update={"editions": tuple(editions)}), pages, report)
 
 
-def load_edition(folder: Path, report: Report) -> Edition | None:
+def load_edition(folder: Path, report: Report, cache: RecordCache) -> Edition | None:
     """Read one edition folder: edition.yaml and its department folders."""
-    edition = read_record(folder / "edition.yaml", Edition, report)
+    edition = read_record(folder / "edition.yaml", Edition, report, cache)
     departments = []
     for child in entries(folder, "edition.yaml"):
         if child.is_dir():
             if check_slug(child, report):
-                department = load_department(child, report)
+                department = load_department(child, report, cache)
                 if department is not None:
                     departments.append(department)
         elif child.suffix in RECORD_SUFFIXES:
@@ -107,9 +109,9 @@ def load_edition(folder: Path, report: Report) -> Edition | None:
     return edition.model_copy(update={"departments": tuple(departments), "path": display(folder)})
 
 
-def load_department(folder: Path, report: Report) -> Department | None:
+def load_department(folder: Path, report: Report, cache: RecordCache) -> Department | None:
     """Read one department folder: department.yaml and its project records."""
-    department = read_record(folder / "department.yaml", Department, report)
+    department = read_record(folder / "department.yaml", Department, report, cache)
     projects: list[Project] = []
     for child in entries(folder, "department.yaml"):
         if child.is_dir():
@@ -119,7 +121,7 @@ def load_department(folder: Path, report: Report) -> Department | None:
             if twin is not None:
                 report.add(Problem("error", display(child), f"与 {twin.path} 对应同一网址“{child.stem}”，请删除或改名其中一个"))
                 continue
-            project = read_record(child, Project, report)
+            project = read_record(child, Project, report, cache)
             if project is not None:
                 projects.append(project.model_copy(update={"slug": child.stem, "path": display(child)}))
     if department is None:
@@ -146,19 +148,38 @@ def check_slug(path: Path, report: Report) -> bool:
     return False
 
 
-def read_record(path: Path, model: type[M], report: Report) -> M | None:
-    """Read one YAML record and validate it against its model."""
+def read_record(path: Path, model: type[M], report: Report, cache: RecordCache | None = None) -> M | None:
+    """Read one YAML record and validate it against its model, or take both from the cache."""
     if not path.is_file():
         report.add(Problem("error", display(path), f"缺少文件 {path.name}"))
         return None
+    if cache is None:
+        return parse_record(path, path.read_bytes(), model, report)
+    # The problems name the file as the publisher sees it, so the working folder is part of the key.
+    kind = f"{model.__name__}:{display(path)}"
     try:
-        text = yamlio.decode(path.read_bytes())
+        data, cached = cache.get(path, kind)
+    except OSError as exc:
+        report.add(Problem("error", display(path), f"无法读取文件：{exc.strerror}"))
+        return None
+    if data is None:
+        record, problems = cached
+        report.extend(problems)
+        return record
+    own = Report()
+    record = parse_record(path, data, model, own)
+    cache.put(path, kind, data, (record, own.problems))
+    report.extend(own.problems)
+    return record
+
+
+def parse_record(path: Path, raw: bytes, model: type[M], report: Report) -> M | None:
+    """Parse one record's bytes and validate them against its model."""
+    try:
+        text = yamlio.decode(raw)
         data = yamlio.parse(text)
     except yamlio.YamlError as exc:
         report.add(Problem("error", display(path), exc.message, exc.line))
-        return None
-    except OSError as exc:
-        report.add(Problem("error", display(path), f"无法读取文件：{exc.strerror}"))
         return None
     if not isinstance(data, dict):
         found = "空文件" if data is None else f"{type_name(data)}"

@@ -32,6 +32,10 @@ class FrozenMap(dict):
     def __hash__(self) -> int:  # type: ignore[override]
         return hash(tuple(self.items()))
 
+    def __reduce__(self) -> tuple[type, tuple[dict[Any, Any]]]:
+        # Pickle (the record cache) rebuilds a dict item by item; hand it the items whole instead.
+        return FrozenMap, (dict(self),)
+
 
 # An ordered mapping of label → text, exactly as the document prints it.
 Labelled = Annotated[dict[str, str], AfterValidator(FrozenMap)]

@@ -27,8 +27,13 @@ from . import address, tables, urls
 from .charts import bar_chart
 from .money import Money, format_amount
 from .plan import PageSpec
+from .state import digest_bytes
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "site_templates"
+# The bundled templates: package data in an installed copy (generator/site_templates/), the top-level
+# site_templates/ folder in a source checkout.
+_INSTALLED = Path(__file__).resolve().parent / "site_templates"
+TEMPLATES = _INSTALLED if _INSTALLED.is_dir() else Path(__file__).resolve().parent.parent / "site_templates"
+SITE_TEMPLATES = "site_templates"  # a site's own templates, in the folder beside its content folder
 
 # CommonMark without raw HTML: a <script> typed into a record shows as text.
 MARKDOWN = MarkdownIt("commonmark", {"html": False}).disable("image")
@@ -36,13 +41,33 @@ MARKDOWN = MarkdownIt("commonmark", {"html": False}).disable("image")
 MARKDOWN.validateLink = lambda link: address.problem(link) is None
 
 
+def template_folders(content: Path | None, templates: Path | None = None) -> tuple[Path, ...]:
+    """Return the folders templates are looked up in, the site's own first, the bundled ones last.
+
+    A site's own folder is `templates` when given, else site_templates/ beside the
+    content folder; it overrides the bundled templates (and assets) by name.
+    """
+    own = templates if templates is not None else (content.resolve().parent / SITE_TEMPLATES if content else None)
+    folders = [own.resolve()] if own is not None and own.is_dir() else []
+    bundled = TEMPLATES.resolve()
+    return (*(f for f in folders if f != bundled), bundled)
+
+
+# The templates each template names, by the digest of its source: kept for the life of the process
+# (`disclose serve` builds again and again), since the same bytes always name the same templates.
+REFERENCES: dict[str, tuple[str, ...]] = {}
+
+
 class Renderer:
     """The templates of one build, ready to render any page."""
 
-    def __init__(self, folder: Path = TEMPLATES) -> None:
-        self.folder = folder
+    def __init__(self, folders: Path | tuple[Path, ...] = TEMPLATES, cache: Path | None = None) -> None:
+        self.folders = (folders,) if isinstance(folders, Path) else tuple(folders)
+        self.cache = cache
         self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(folder),
+            loader=jinja2.FileSystemLoader(self.folders),
+            # Compiled templates are kept by source checksum, so a one-page build does not compile them all again.
+            bytecode_cache=jinja2.FileSystemBytecodeCache(str(cache)) if cache is not None else None,
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -54,11 +79,37 @@ class Renderer:
         self.env.tests.update(filled=filled)
         self.env.globals.update(url=url, paths=PATHS, tables=tables, bar_chart=bar_chart)
         self.parsed: dict[str, tuple[str, ...]] = {}
+        self.digests: dict[str, str] = {}
+
+    def digest(self, name: str) -> str:
+        """Return which folder a template name is read from and a hash of its bytes ("-" when missing)."""
+        if name not in self.digests:  # templates do not change during a build
+            self.digests[name] = "-"
+            for n, folder in enumerate(self.folders):
+                path = folder / name
+                if path.is_file():
+                    self.digests[name] = f"{n}:{digest_bytes(path.read_bytes())}"
+                    break
+        return self.digests[name]
+
+    def assets(self) -> dict[str, Path]:
+        """Return every asset by its output path, a site's own assets overriding the bundled ones by name."""
+        found: dict[str, Path] = {}
+        for folder in reversed(self.folders):
+            source = folder / "assets"
+            for path in sorted(source.rglob("*")) if source.is_dir() else ():
+                relative = path.relative_to(source)
+                if path.is_file() and not any(part.startswith(".") for part in relative.parts):
+                    found[f"assets/{relative.as_posix()}"] = path
+        return dict(sorted(found.items()))
 
     def uses(self, names: tuple[str, ...]) -> tuple[str, ...]:
         """Return the chosen template and every template it extends, includes or imports, sorted."""
+        chosen = next((name for name in names if self.digest(name) != "-"), None)
+        if chosen is None:  # no candidate exists: let Jinja say so, naming them all
+            self.env.select_template(names)
         seen: set[str] = set()
-        todo = [self.env.select_template(names).name]
+        todo = [chosen]
         while todo:
             name = todo.pop()
             if name not in seen:
@@ -69,12 +120,17 @@ class Renderer:
     def references(self, name: str) -> tuple[str, ...]:
         """Return the templates one template names; none for a missing optional include."""
         if name not in self.parsed:  # templates do not change during a build: parse each once
-            try:
-                source = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
-            except jinja2.TemplateNotFound:
-                source = ""  # still recorded by `uses`, so that adding it later counts as a change
-            self.parsed[name] = tuple(ref for ref in meta.find_referenced_templates(self.env.parse(source)) if ref)
+            self.parsed[name] = REFERENCES.get(self.digest(name)) or self.find_references(name)
+            REFERENCES[self.digest(name)] = self.parsed[name]
         return self.parsed[name]
+
+    def find_references(self, name: str) -> tuple[str, ...]:
+        """Parse a template for the names it extends, includes or imports (Jinja's parser is slow: 30 ms)."""
+        try:
+            source = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
+        except jinja2.TemplateNotFound:
+            source = ""  # still recorded by `uses`, so that adding it later counts as a change
+        return tuple(ref for ref in meta.find_referenced_templates(self.env.parse(source)) if ref)
 
     def render(self, spec: PageSpec) -> bytes:
         """Render one page from its spec alone."""

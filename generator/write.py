@@ -1,9 +1,16 @@
-"""Write the site atomically: into a folder beside the output, swapped in only on success.
+"""Write the site safely: stage what changed beside the output, apply it only when the build succeeded.
 
-A build that fails for any reason (bad content, a template error, a crash,
-Ctrl-C) removes its half-written folder and leaves the previous output exactly
-as it was. The new folder is written beside the output, on the same disk, so
-that swapping it in is a rename rather than a copy.
+A build writes through an `Output`. A file whose bytes are the same as the
+output already holds is not written at all (its mtime stays, so an upload
+tool sends only what changed). A changed file is written into a staging folder
+beside the output, on the same disk. Only when every page, asset and index is
+staged are the changes applied: each changed file is renamed into place, its
+old version set aside first, and files the new build no longer makes are
+removed. If applying fails half-way, the set-aside files are put back.
+
+So a build that fails for any reason (bad content, a template error, a crash,
+Ctrl-C) leaves the previous output exactly as it was, and removes its staging
+folder.
 """
 
 from __future__ import annotations
@@ -11,12 +18,14 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from types import TracebackType
 
-# Written into every output folder, so that a build only ever replaces a folder it made itself
-# (`disclose build --output ~` must not delete a home folder).
+from .state import Entry, digest_bytes
+
+# Written into every output folder, so that a build only ever changes a folder it made itself
+# (`disclose build --output ~` must not delete files in a home folder).
 MARKER = ".disclose-output"
 MARKER_TEXT = "本文件夹由 disclose build 生成，每次生成时整体替换，请勿在此手工修改。\n"
 
@@ -25,21 +34,163 @@ class OutputError(Exception):
     """The output folder cannot be replaced safely."""
 
 
-@contextmanager
-def staged(output: Path) -> Iterator[Path]:
-    """Yield an empty folder beside `output`; it replaces `output` on success and is removed on failure."""
-    output = Path(os.path.realpath(output))  # a symlinked output: replace the folder it points to
-    check_replaceable(output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    staging = sibling(output, "building")
-    staging.mkdir()
+@dataclass
+class Writer:
+    """Stage one file at a time: the part of an `Output` that worker processes carry (it pickles)."""
+
+    root: Path  # the output folder
+    staging: Path  # where changed files wait until the build succeeds
+    previous: dict[str, Entry]  # what the last build wrote, when the state is trusted
+    trusted: bool  # False: compare with the bytes on disk instead of the recorded hashes
+
+    def intact(self, path: str, entry: Entry) -> bool:
+        """Tell whether an output file is still as the last build left it (same size and mtime)."""
+        try:
+            stat = os.stat(self.root / path)
+        except OSError:
+            return False
+        return stat.st_size == entry.size and stat.st_mtime_ns == entry.mtime_ns
+
+    def fresh(self, path: str, key: str) -> Entry | None:
+        """Return the recorded entry when the file was made from the same inputs and is untouched."""
+        entry = self.previous.get(path) if self.trusted else None
+        return entry if entry is not None and entry.key == key and self.intact(path, entry) else None
+
+    def write(self, path: str, data: bytes, key: str = "", origin: str = "page") -> tuple[Entry, bool]:
+        """Stage a file unless the output already holds these bytes; return its entry and whether it changed."""
+        digest = digest_bytes(data)
+        if self.trusted:
+            entry = self.previous.get(path)
+            if entry is not None and entry.digest == digest and self.intact(path, entry):
+                return Entry(key, digest, entry.size, entry.mtime_ns, origin), False
+        else:
+            try:
+                if (self.root / path).read_bytes() == data:
+                    stat = os.stat(self.root / path)
+                    return Entry(key, digest, stat.st_size, stat.st_mtime_ns, origin), False
+            except OSError:
+                pass
+        target = self.staging / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        return Entry(key, digest, len(data), 0, origin), True  # the mtime is known once it is in place
+
+
+@dataclass
+class Output:
+    """The output folder of one build; use it as a context manager that applies on success."""
+
+    writer: Writer
+    entries: dict[str, Entry] = field(default_factory=dict)  # every file of the new output
+    changed: list[str] = field(default_factory=list)  # files staged to replace or add
+    removed: list[str] = field(default_factory=list)  # files of the last build no longer made
+
+    @classmethod
+    def open(cls, output: Path, previous: dict[str, Entry], trusted: bool) -> Output:
+        """Prepare to write into `output` (created with its parents if missing)."""
+        root = Path(os.path.realpath(output))  # a symlinked output: write into the folder it points to
+        check_replaceable(root)
+        root.parent.mkdir(parents=True, exist_ok=True)
+        staging = sibling(root, "building")
+        staging.mkdir()
+        return cls(Writer(root, staging, previous, trusted and root.is_dir()))
+
+    @property
+    def root(self) -> Path:
+        return self.writer.root
+
+    def fresh(self, path: str, key: str) -> bool:
+        """Keep a file that was made from the same inputs as now; tell whether it was kept."""
+        entry = self.writer.fresh(path, key)
+        if entry is not None:
+            self.entries[path] = entry
+        return entry is not None
+
+    def write(self, path: str, data: bytes, key: str = "", origin: str = "page") -> bool:
+        """Write one file (if its bytes changed); return whether it changed."""
+        entry, changed = self.writer.write(path, data, key, origin)
+        self.add(path, entry, changed)
+        return changed
+
+    def add(self, path: str, entry: Entry, changed: bool) -> None:
+        """Record a file a worker staged through a copy of `writer`."""
+        if path in self.entries:
+            raise OutputError(f"两个步骤写了同一个文件 {path}")
+        self.entries[path] = entry
+        if changed:
+            self.changed.append(path)
+
+    def __enter__(self) -> Output:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
+        try:
+            if kind is None:
+                self.apply()
+        finally:
+            shutil.rmtree(self.writer.staging, ignore_errors=True)
+
+    def apply(self) -> None:
+        """Put every staged file in place and remove the files no longer made, all or nothing."""
+        root, staging = self.root, self.writer.staging
+        known = self.writer.previous if self.writer.trusted else dict.fromkeys(existing_files(root))
+        self.removed = sorted(path for path in known if path not in self.entries)
+        if not root.exists():
+            (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+            os.rename(staging, root)
+            staging.mkdir()  # so that the caller's clean-up finds what it expects
+        elif self.changed or self.removed:
+            replace_files(root, staging, sorted(self.changed), self.removed)
+        for path in self.changed:
+            stat = os.stat(root / path)
+            self.entries[path] = Entry(self.entries[path].key, self.entries[path].digest, stat.st_size,
+                                       stat.st_mtime_ns, self.entries[path].origin)
+
+
+def replace_files(root: Path, staging: Path, changed: list[str], removed: list[str]) -> None:
+    """Move staged files into `root` and remove others; if anything fails, put every old file back."""
+    backup = sibling(root, "old")
+    done: list[tuple[str, bool, bool]] = []  # (path, an old version was set aside, a new one was put in)
     try:
-        yield staging
-        (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
-        swap(staging, output)
+        for path, new in [*((p, True) for p in changed), *((p, False) for p in removed)]:
+            had_old = os.path.lexists(root / path)
+            if had_old:
+                (backup / path).parent.mkdir(parents=True, exist_ok=True)
+                os.rename(root / path, backup / path)
+            done.append((path, had_old, False))
+            if new:
+                (root / path).parent.mkdir(parents=True, exist_ok=True)
+                os.rename(staging / path, root / path)
+                done[-1] = (path, had_old, True)
+        (root / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        for path, had_old, put_in in reversed(done):
+            if put_in:
+                os.unlink(root / path)
+            if had_old:
+                os.rename(backup / path, root / path)
+        shutil.rmtree(backup, ignore_errors=True)
+        remove_empty_folders(root, changed)  # folders made for new files
         raise
+    shutil.rmtree(backup, ignore_errors=True)
+    remove_empty_folders(root, removed)
+
+
+def remove_empty_folders(root: Path, removed: list[str]) -> None:
+    """Remove the folders that removing files left empty (a deleted department's folder)."""
+    folders = {parent for path in removed for parent in Path(path).parents if parent != Path(".")}
+    for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+        try:
+            (root / folder).rmdir()
+        except OSError:  # not empty, or already gone
+            pass
+
+
+def existing_files(root: Path) -> list[str]:
+    """Return every file in an output folder except the marker, as output paths."""
+    if not root.is_dir():
+        return []
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file() and p.name != MARKER)
 
 
 def check_replaceable(output: Path) -> None:
@@ -55,43 +206,6 @@ def check_replaceable(output: Path) -> None:
         )
 
 
-def swap(staging: Path, output: Path) -> None:
-    """Put the staged folder in place of the output; if that fails, put the old output back."""
-    if not output.exists():
-        os.rename(staging, output)
-        return
-    # A folder cannot be renamed over a non-empty one, so the old output steps aside first. Between
-    # the two renames the output is briefly missing; it is never half-written.
-    old = sibling(output, "old")
-    os.rename(output, old)
-    try:
-        os.rename(staging, output)
-    except BaseException:
-        os.rename(old, output)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
-
-
 def sibling(output: Path, purpose: str) -> Path:
     """Return an unused hidden path beside the output, such as .public.building-3f9a1c2b."""
     return output.parent / f".{output.name}.{purpose}-{secrets.token_hex(4)}"
-
-
-def write_file(folder: Path, path: str, data: bytes) -> None:
-    """Write one output file, creating its folders."""
-    target = folder / path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
-
-
-def copy_tree(source: Path, target: Path) -> list[str]:
-    """Copy a folder's files (not hidden ones) byte for byte; return their paths, sorted."""
-    copied = []
-    for path in sorted(source.rglob("*")):
-        relative = path.relative_to(source)
-        if path.is_dir() or any(part.startswith(".") for part in relative.parts):
-            continue
-        (target / relative).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, target / relative)
-        copied.append(relative.as_posix())
-    return copied

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import jinja2
@@ -31,8 +32,16 @@ def previous(tmp_path: Path) -> tuple[Path, dict[str, bytes]]:
     return output, snapshot(output)
 
 
-def test_a_crash_midway_leaves_the_previous_output(previous: tuple[Path, dict[str, bytes]], monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("how", ["clean", "after an edit"])
+def test_a_crash_midway_leaves_the_previous_output(previous: tuple[Path, dict[str, bytes]], monkeypatch: pytest.MonkeyPatch,
+                                                   tmp_path: Path, how: str) -> None:
     output, before = previous
+    content = CONTENT
+    if how == "after an edit":  # an incremental build renders only what the edit reaches
+        content = copy_content(tmp_path)
+        shutil.copytree(CONTENT.parent / "site_templates", tmp_path / "site_templates")
+        (tmp_path / "site_templates" / "base.html").write_text(
+            (CONTENT.parent / "site_templates" / "base.html").read_text(encoding="utf-8") + "<!-- edited -->", encoding="utf-8")
     calls = []
     original = Renderer.render
 
@@ -44,7 +53,7 @@ def test_a_crash_midway_leaves_the_previous_output(previous: tuple[Path, dict[st
 
     monkeypatch.setattr(Renderer, "render", crash_on_tenth)
     with pytest.raises(RuntimeError, match="disk caught fire"):
-        build(CONTENT, output, progress=False)
+        build(content, output, progress=False, clean=how == "clean", jobs=1)
     assert len(calls) == 10
     assert snapshot(output) == before
     assert leftovers(output) == []
@@ -58,7 +67,7 @@ def test_a_template_error_fails_the_build_and_leaves_the_output(
         raise jinja2.UndefinedError("'project' is undefined")
 
     monkeypatch.setattr(Renderer, "render", broken)
-    assert build(CONTENT, output, progress=False) == 1
+    assert build(CONTENT, output, progress=False, clean=True) == 1
     assert "模板出错" in capsys.readouterr().err
     assert snapshot(output) == before
     assert leftovers(output) == []
@@ -79,18 +88,26 @@ def test_strict_stops_on_warnings(previous: tuple[Path, dict[str, bytes]]) -> No
     assert snapshot(output) == before
 
 
-def test_a_failed_swap_puts_the_old_output_back(previous: tuple[Path, dict[str, bytes]], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failure_while_applying_puts_the_old_files_back(previous: tuple[Path, dict[str, bytes]],
+                                                          monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     output, before = previous
+    content = copy_content(tmp_path)  # an edit that changes every page, so that some are in place when one fails
+    site = content / "site.yaml"
+    site.write_text(site.read_text(encoding="utf-8").replace("organizer:", "organizer: 某某"), encoding="utf-8")
     rename = os.rename
+    moved = []
 
-    def refuse_new_output(source: str | Path, target: str | Path) -> None:
-        if Path(source).name.startswith(f".{output.name}.building-"):
-            raise OSError("device busy")
+    def refuse_the_fifth_file(source: str | Path, target: str | Path) -> None:
+        if f"/.{output.name}.building-" in str(source):
+            moved.append(target)
+            if len(moved) == 5:
+                raise OSError("device busy")
         rename(source, target)
 
-    monkeypatch.setattr(write.os, "rename", refuse_new_output)
+    monkeypatch.setattr(write.os, "rename", refuse_the_fifth_file)
     with pytest.raises(OSError, match="device busy"):
-        build(CONTENT, output, progress=False)
+        build(content, output, progress=False)
+    assert len(moved) == 5
     assert snapshot(output) == before
     assert leftovers(output) == []
 

@@ -1,0 +1,150 @@
+"""Render pages as pure tasks over partitions, here, in worker processes, or on a Dask cluster.
+
+A partition is one department of one edition (its list, print page and
+project pages) or the pages of the site as a whole. A task gets the specs of
+one partition's stale pages and a copy of the output's `Writer`, renders each
+page, stages the files whose bytes changed, and sends back only their entries,
+never the bytes: on a cluster the staging folder is on storage every worker
+shares. Every task is a pure function of what it is sent, so one worker or
+many give the same files.
+
+The tasks go through a `concurrent.futures.Executor`: none for one job,
+a process pool for `--jobs N`, and `distributed`'s executor for
+`--scheduler tcp://HOST:8786` (the optional `cluster` extra).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from . import address
+from .plan import PageSpec
+from .render import Renderer
+from .state import Entry
+from .write import Writer
+
+# Below this many pages to render, starting worker processes costs more than it saves.
+POOL_THRESHOLD = 400
+
+
+class TemplateFailure(Exception):
+    """A template could not render a page."""
+
+
+@dataclass(frozen=True)
+class Task:
+    """The stale pages of one partition, with the key each is made from."""
+
+    partition: str
+    specs: tuple[PageSpec, ...]
+    keys: tuple[str, ...]
+
+
+Result = list[tuple[str, Entry, bool]]  # (output path, its entry, whether its bytes changed)
+
+
+def partition_of(spec: PageSpec) -> str:
+    """Return the partition a page belongs to: "<year>/<department>" or "" for the site's own pages."""
+    parts = spec.output.split("/")
+    return "/".join(parts[:2]) if len(parts) > 2 and parts[0].isdigit() else ""
+
+
+def tasks(specs: Sequence[PageSpec], keys: Sequence[str]) -> list[Task]:
+    """Group pages into one task per partition, in site order."""
+    grouped: dict[str, tuple[list[PageSpec], list[str]]] = {}
+    for spec, key in zip(specs, keys, strict=True):
+        group = grouped.setdefault(partition_of(spec), ([], []))
+        group[0].append(spec)
+        group[1].append(key)
+    return [Task(name, tuple(s), tuple(k)) for name, (s, k) in grouped.items()]
+
+
+def render_page(renderer: Renderer, spec: PageSpec) -> bytes:
+    """Render one page, turning a template's mistake into a message that names the page."""
+    try:
+        return renderer.render(spec)
+    except address.AddressError as exc:  # an address that skipped validation: the second check, at writing
+        raise TemplateFailure(f"生成 {spec.output} 时发现不能发布的网址：{exc}") from exc
+    except jinja2.TemplateError as exc:
+        where = f"{exc.filename}:{exc.lineno}" if isinstance(exc, jinja2.TemplateSyntaxError) else "、".join(spec.template_files)
+        raise TemplateFailure(f"生成 {spec.output} 时模板出错（{where}）：{exc}") from exc
+
+
+def run_task(renderer: Renderer, task: Task, writer: Writer) -> Result:
+    """Render and stage one partition's pages."""
+    result = []
+    for spec, key in zip(task.specs, task.keys, strict=True):
+        entry, changed = writer.write(spec.output, render_page(renderer, spec), key)
+        result.append((spec.output, entry, changed))
+    return result
+
+
+_RENDERERS: dict[tuple[Path, ...], Renderer] = {}
+
+
+def run_remote(folders: tuple[Path, ...], task: Task, writer: Writer) -> Result:
+    """Run a task in a worker, reusing the worker's renderer for the same template folders."""
+    if folders not in _RENDERERS:
+        _RENDERERS.clear()
+        _RENDERERS[folders] = Renderer(folders)
+    return run_task(_RENDERERS[folders], task, writer)
+
+
+@contextmanager
+def executor(jobs: int, scheduler: str | None, pages: int) -> Iterator[Executor | None]:
+    """Yield where tasks run: None (this process), a process pool, or a Dask cluster's executor."""
+    if scheduler:
+        try:
+            from distributed import Client
+        except ImportError as exc:
+            raise SchedulerError("使用 --scheduler 需要先安装 distributed：pip install 'disclose[cluster]'") from exc
+        try:
+            client = Client(scheduler, timeout="10s")
+        except (OSError, TimeoutError) as exc:
+            raise SchedulerError(f"无法连接调度器 {scheduler}：{exc}") from exc
+        try:
+            yield client.get_executor()
+        finally:
+            client.close()
+    elif jobs > 1 and pages >= POOL_THRESHOLD:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            yield pool
+    else:
+        yield None
+
+
+class SchedulerError(Exception):
+    """The Dask scheduler cannot be used."""
+
+
+def render_all(renderer: Renderer, work: list[Task], writer: Writer, pool: Executor | None,
+               done: Callable[[int], None]) -> Iterator[Result]:
+    """Run every task and yield each one's result as it finishes; `done` is told how many pages each had."""
+    if pool is None:
+        for task in work:
+            yield run_task(renderer, task, writer)
+            done(len(task.specs))
+        return
+    futures = {pool.submit(run_remote, renderer.folders, task, writer): task for task in work}
+    try:
+        for future in as_completed(futures):
+            yield future.result()
+            done(len(futures[future].specs))
+    finally:
+        for future in futures:
+            future.cancel()
+
+
+def default_jobs() -> int:
+    """Return the number of worker processes to use by default: every core this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1

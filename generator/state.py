@@ -1,0 +1,254 @@
+"""Build state: what every output file was made from, kept between builds.
+
+The state lives in one SQLite file in a cache folder outside the output
+(`.disclose-cache/state.sqlite` beside the content folder, or `--cache DIR`).
+It holds, for every output folder built from this cache:
+
+- each output file: the key of its inputs (a hash over the records it read,
+  every template it loaded or could have loaded, the site's settings and the
+  generator itself), the hash of its bytes, and its size and mtime when written,
+  so that a file changed or deleted by hand is noticed and written again;
+- the parsed and validated records, by content hash (`RecordCache`), so that
+  a build does not parse again a file that did not change.
+
+A cache that is not ours, from another schema or another generator, or that
+SQLite finds damaged, is thrown away and rebuilt: the state only ever saves
+work, it never decides what a page shows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+
+SCHEMA = 1
+APPLICATION_ID = 0x44534331  # "DSC1": marks the file as ours, so a foreign SQLite file is not trusted
+CACHE_FOLDER = ".disclose-cache"
+STATE_FILE = "state.sqlite"
+
+TABLES = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE outputs (
+    root TEXT NOT NULL, path TEXT NOT NULL, key TEXT NOT NULL, digest TEXT NOT NULL,
+    size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, origin TEXT NOT NULL,
+    PRIMARY KEY (root, path));
+CREATE TABLE records (
+    path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, digest TEXT NOT NULL,
+    kind TEXT NOT NULL, payload BLOB NOT NULL);
+CREATE TABLE templates (digest TEXT PRIMARY KEY, refs TEXT NOT NULL);
+"""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One output file as the last build left it."""
+
+    key: str  # hash of everything it was made from
+    digest: str  # hash of its bytes
+    size: int
+    mtime_ns: int
+    origin: str = "page"  # page, asset, search, archive …
+
+
+def fingerprint() -> str:
+    """Return a hash of the generator's version and code: another generator's state is not ours."""
+    digest = hashlib.sha256(__version__.encode())
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:32]
+
+
+def digest_bytes(data: bytes) -> str:
+    """Return the hash that identifies a file's bytes."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def default_cache(content: Path) -> Path:
+    """Return the cache folder used when none is given: beside the content folder."""
+    return Path(os.path.realpath(content)).parent / CACHE_FOLDER
+
+
+class BuildState:
+    """The SQLite store of one cache folder; `reset` says why an existing one was thrown away."""
+
+    def __init__(self, folder: Path, generator: str) -> None:
+        self.folder = folder
+        self.generator = generator
+        self.reset: str | None = None
+        folder.mkdir(parents=True, exist_ok=True)
+        self.path = folder / STATE_FILE
+        try:
+            self.db = self.open()
+        except sqlite3.DatabaseError as exc:
+            self.reset = f"缓存文件损坏（{exc}）"
+            self.db = self.recreate()
+
+    def open(self) -> sqlite3.Connection:
+        """Open the store; recreate it when it is foreign, from another version, or damaged."""
+        if not self.path.exists():
+            return self.recreate()
+        db = sqlite3.connect(self.path, isolation_level=None)
+        reason = self.distrust(db)
+        if reason is None:
+            return db
+        db.close()
+        self.reset = reason
+        return self.recreate()
+
+    def distrust(self, db: sqlite3.Connection) -> str | None:
+        """Return why an existing store cannot be trusted, or None."""
+        if db.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+            return "缓存文件不是 disclose 的"
+        if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+            return "缓存文件损坏"
+        meta = dict(db.execute("SELECT key, value FROM meta"))
+        if meta.get("schema") != str(SCHEMA) or meta.get("generator") != self.generator:
+            return "缓存来自另一版本的 disclose"
+        return None
+
+    def recreate(self) -> sqlite3.Connection:
+        """Start an empty store."""
+        for stale in self.folder.glob(STATE_FILE + "*"):  # the file and any journal beside it
+            stale.unlink()
+        db = sqlite3.connect(self.path, isolation_level=None)
+        db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        db.executescript(TABLES)
+        db.executemany("INSERT INTO meta VALUES (?, ?)", [("schema", str(SCHEMA)), ("generator", self.generator)])
+        return db
+
+    def outputs(self, root: Path) -> dict[str, Entry]:
+        """Return the files the last build of `root` wrote."""
+        rows = self.db.execute("SELECT path, key, digest, size, mtime_ns, origin FROM outputs WHERE root = ?", (str(root),))
+        return {path: Entry(*rest) for path, *rest in rows}
+
+    def save_outputs(self, root: Path, entries: dict[str, Entry]) -> None:
+        """Replace what is recorded for `root`, and forget output folders that no longer exist."""
+        with self.transaction():
+            self.db.execute("DELETE FROM outputs WHERE root = ?", (str(root),))
+            self.db.executemany(
+                "INSERT INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(str(root), path, e.key, e.digest, e.size, e.mtime_ns, e.origin) for path, e in sorted(entries.items())])
+            for (other,) in self.db.execute("SELECT DISTINCT root FROM outputs").fetchall():
+                if not os.path.isdir(other):
+                    self.db.execute("DELETE FROM outputs WHERE root = ?", (other,))
+
+    def template_references(self) -> dict[str, tuple[str, ...]]:
+        """Return the templates each template names, by the digest of its source."""
+        return {digest: tuple(filter(None, refs.split("\n"))) for digest, refs in self.db.execute("SELECT * FROM templates")}
+
+    def save_template_references(self, found: dict[str, tuple[str, ...]]) -> None:
+        """Remember the templates each template names."""
+        with self.transaction() as db:
+            db.executemany("INSERT OR REPLACE INTO templates VALUES (?, ?)", [(d, "\n".join(r)) for d, r in found.items()])
+
+    def transaction(self) -> sqlite3.Connection:
+        """Return the connection as a context manager that commits or rolls back one transaction."""
+        self.db.execute("BEGIN")
+        return _Transaction(self.db)  # type: ignore[return-value]
+
+    def close(self) -> None:
+        """Close the store."""
+        self.db.close()
+
+
+class _Transaction:
+    """COMMIT on success, ROLLBACK on failure (the connection runs in autocommit mode otherwise)."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> sqlite3.Connection:
+        return self.db
+
+    def __exit__(self, kind: object, *_: object) -> None:
+        self.db.execute("ROLLBACK" if kind else "COMMIT")
+
+
+class RecordCache:
+    """Parsed records by content hash: a file whose size and mtime are unchanged is not even read.
+
+    The stat fast path (size + mtime_ns) answers for an untouched file; a touched
+    file is read and hashed, and a file whose bytes are unchanged still skips
+    parsing and validation. What is cached is whatever the loader returns for the
+    file (its record and its problems), pickled; anything unreadable is a miss.
+    """
+
+    def __init__(self, state: BuildState | None) -> None:
+        self.state = state
+        self.digests: dict[str, str] = {}  # absolute path → content hash, for every file looked at
+        self.pending: list[tuple[Any, ...]] = []
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, path: Path, kind: str) -> tuple[bytes | None, Any]:
+        """Return (bytes, None) to parse, or (None, cached value); bytes are None too when nothing is cached."""
+        key = str(path)
+        stat = path.stat()
+        row = None
+        if self.state is not None:
+            row = self.state.db.execute("SELECT size, mtime_ns, digest, kind, payload FROM records WHERE path = ?",
+                                        (key,)).fetchone()
+        if row is not None and row[0] == stat.st_size and row[1] == stat.st_mtime_ns and row[3] == kind:
+            value = self.unpickle(row[4])
+            if value is not None:
+                self.digests[key] = row[2]
+                self.hits += 1
+                return None, value
+        data = path.read_bytes()
+        digest = digest_bytes(data)
+        self.digests[key] = digest
+        if row is not None and row[2] == digest and row[3] == kind:
+            value = self.unpickle(row[4])
+            if value is not None:
+                self.pending.append((key, stat.st_size, stat.st_mtime_ns, digest, kind, row[4]))
+                self.hits += 1
+                return None, value
+        self.misses += 1
+        return data, None
+
+    def put(self, path: Path, kind: str, data: bytes, value: Any) -> None:
+        """Remember what the loader made of a file's bytes."""
+        stat = path.stat()
+        if stat.st_size != len(data):  # changed while being read: do not cache a mix
+            return
+        self.pending.append((str(path), stat.st_size, stat.st_mtime_ns, self.digests[str(path)], kind,
+                             pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
+
+    def digest(self, path: Path) -> str:
+        """Return a file's content hash (reading it unless the loader already did)."""
+        key = str(path)
+        if key not in self.digests:
+            self.digests[key] = digest_bytes(path.read_bytes())
+        return self.digests[key]
+
+    def flush(self) -> None:
+        """Write what was parsed this build into the store."""
+        if self.state is not None and self.pending:
+            with self.state.transaction() as db:
+                db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?)", self.pending)
+        self.pending = []
+
+    @staticmethod
+    def unpickle(payload: bytes) -> Any:
+        """Return a cached value, or None when it cannot be read back (a damaged row is a miss)."""
+        try:
+            return pickle.loads(payload)
+        except Exception:  # noqa: BLE001 - any failure to read a cached row only means parsing again
+            return None
+
+
+def hash_parts(parts: Iterable[str]) -> str:
+    """Return one hash over a sequence of strings (each ends with a NUL, so the parts stay apart)."""
+    digest = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
+    return digest.hexdigest()

@@ -1,0 +1,181 @@
+"""The proof of the build engine: an incremental build is byte-identical to a clean one.
+
+For each kind of edit a publisher makes, the site is built, edited, built
+again incrementally, and compared file by file (search index included) with a
+clean build of the edited content into another folder with another cache.
+Each test starts from the same first build, restored with its mtimes, so that
+the first build is made once.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sqlite3
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from site_fixture import CONTENT, snapshot
+
+from generator import urls
+from generator.build import BuildReport, Engine
+from generator.render import TEMPLATES
+
+PROJECT = "2024/pengyang-sfj/renmin-tiaojie.yaml"
+PROJECT_PAGE = urls.project(2024, "pengyang-sfj", "renmin-tiaojie")
+
+
+def run(work: Path, *, clean: bool = False, output: str = "public", cache: str = ".disclose-cache",
+        jobs: int = 1) -> BuildReport:
+    """Build work/content into work/<output> with work/<cache>, asserting success."""
+    engine = Engine(work / "content", work / output, cache=work / cache, jobs=jobs)
+    report = engine.build(clean=clean, progress=False)
+    assert report.status == 0
+    return report
+
+
+@pytest.fixture(scope="module")
+def first_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled content (with an empty site_templates/ of its own) built once, kept pristine."""
+    pristine = tmp_path_factory.mktemp("pristine") / "work"
+    shutil.copytree(CONTENT, pristine / "content")
+    (pristine / "site_templates").mkdir()
+    run(pristine)
+    return pristine
+
+
+@pytest.fixture
+def work(first_build: Path) -> Iterator[Path]:
+    """The first build restored at its own path (mtimes kept, so its state holds), for one test to edit."""
+    shutil.rmtree(first_build.with_name("work.test"), ignore_errors=True)
+    shutil.copytree(first_build, first_build.with_name("work.test"), copy_function=shutil.copy2, symlinks=True)
+    # The state names the folder it was built in: swap the copies, so the test works at the original path.
+    spare = first_build.with_name("work.pristine")
+    os.rename(first_build, spare)
+    os.rename(first_build.with_name("work.test"), first_build)
+    yield first_build
+    shutil.rmtree(first_build)
+    os.rename(spare, first_build)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace one piece of text in a file (it must be there)."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def override(work: Path, name: str, change: Callable[[str], str]) -> None:
+    """Give the site its own copy of a bundled template, changed."""
+    target = work / "site_templates" / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    bundled = TEMPLATES / name
+    target.write_text(change(bundled.read_text(encoding="utf-8") if bundled.exists() else ""), encoding="utf-8")
+
+
+def add_edition(work: Path) -> None:
+    """Copy the 2024 edition as 2025."""
+    shutil.copytree(work / "content" / "2024", work / "content" / "2025")
+    edit(work / "content" / "2025" / "edition.yaml", "year: 2024", "year: 2025")
+    edit(work / "content" / "2025" / "edition.yaml", "2024年", "2025年")
+
+
+EDITS: dict[str, Callable[[Path], None]] = {
+    "a figure": lambda w: edit(w / "content" / PROJECT, "amount: 104.540000", "amount: 105.540000"),
+    "a project's name": lambda w: edit(w / "content" / PROJECT, "name: 人民调解工作经费", "name: 人民调解员补助经费"),
+    "delete a project": lambda w: (w / "content" / PROJECT).unlink(),
+    "add a department": lambda w: shutil.copytree(w / "content" / "2024" / "pengyang-sfj", w / "content" / "2024" / "pengyang-fzb"),
+    "add an edition": add_edition,
+    "edit the base template": lambda w: override(w, "base.html", lambda t: t.replace("<body", "<body data-edited", 1)),
+    "edit an include": lambda w: override(w, "partials/publication.html", lambda t: '<p class="edited">更正</p>\n' + t),
+    "add a more specific override": lambda w: override(
+        w, "project-2024-pengyang-sfj.html",
+        lambda _: '{% extends "project.html" %}{% block head %}<meta name="layout" content="pengyang">{% endblock %}'),
+    "edit site.yaml": lambda w: edit(w / "content" / "site.yaml", "organizer:", "organizer: 彭阳县财政局"),
+    "a Markdown page": lambda w: (w / "content" / "pages" / "about.md").write_text(
+        (w / "content" / "pages" / "about.md").read_text(encoding="utf-8") + "\n更正：补充一段说明。\n", encoding="utf-8"),
+    "an asset": lambda w: override(w, "assets/style.css", lambda t: t + "\n/* edited */\n"),
+}
+
+
+@pytest.mark.parametrize("kind", EDITS)
+def test_an_incremental_build_equals_a_clean_one(work: Path, kind: str) -> None:
+    before = snapshot(work / "public")
+    EDITS[kind](work)
+    report = run(work)
+    clean = run(work, clean=True, output="clean", cache="clean-cache")
+    after = snapshot(work / "public")
+    assert after == snapshot(work / "clean")
+    assert after != before, "the edit must show somewhere"
+    # What the report says it wrote and removed is exactly what changed on disk.
+    assert sorted(report.written) == sorted(p for p in after if before.get(p) != after[p])
+    assert sorted(report.removed) == sorted(set(before) - set(after))
+    assert len(report.rendered) <= len(clean.rendered)
+
+
+def test_a_figure_is_rendered_where_it_shows_and_nowhere_else(work: Path) -> None:
+    EDITS["a figure"](work)
+    rendered = set(run(work).rendered)
+    department = urls.department(2024, "pengyang-sfj")
+    assert {PROJECT_PAGE, department, urls.print_all(2024, "pengyang-sfj"), urls.edition(2024), urls.home()} <= rendered
+    assert not any(path.startswith(("2020/", "2022/")) for path in rendered)
+    assert urls.project(2024, "pengyang-sfj", "falv-yuanzhu-anjian-buzhu") not in rendered
+
+
+def test_a_second_build_builds_nothing(work: Path) -> None:
+    mtimes = {p: p.stat().st_mtime_ns for p in (work / "public").rglob("*")}
+    report = run(work)
+    assert report.rendered == [] and report.written == [] and report.removed == []
+    assert report.planned > 50
+    assert {p: p.stat().st_mtime_ns for p in (work / "public").rglob("*")} == mtimes
+
+
+def test_unchanged_files_keep_their_mtime_when_others_change(work: Path) -> None:
+    other = work / "public" / urls.project(2020, "jiangyin-sfj", "falv-yuanzhu")
+    home = work / "public" / urls.home()
+    other_mtime, home_mtime = other.stat().st_mtime_ns, home.stat().st_mtime_ns
+    EDITS["a figure"](work)
+    report = run(work, clean=True)  # even a clean build leaves files with the same bytes alone
+    assert other.stat().st_mtime_ns == other_mtime
+    assert PROJECT_PAGE in report.written and urls.home() in report.written
+    assert home.stat().st_mtime_ns != home_mtime
+
+
+def test_a_file_changed_by_hand_is_written_again(work: Path) -> None:
+    page = work / "public" / PROJECT_PAGE
+    original = page.read_bytes()
+    page.write_bytes(b"tampered")
+    (work / "public" / urls.home()).unlink()
+    report = run(work)
+    assert sorted(report.written) == sorted([PROJECT_PAGE, urls.home()])
+    assert page.read_bytes() == original
+
+
+@pytest.mark.parametrize("damage", ["garbage", "foreign", "truncated", "other version"])
+def test_a_corrupt_or_foreign_cache_is_rebuilt(work: Path, damage: str) -> None:
+    state = work / ".disclose-cache" / "state.sqlite"
+    if damage == "garbage":
+        state.write_bytes(b"this is not a database" * 100)
+    elif damage == "foreign":
+        state.unlink()
+        sqlite3.connect(state).executescript("CREATE TABLE outputs (root, path, key); INSERT INTO outputs VALUES (1, 2, 3);")
+    elif damage == "truncated":
+        data = state.read_bytes()
+        state.write_bytes(data[: len(data) // 2])
+    else:
+        with sqlite3.connect(state) as db:
+            db.execute("UPDATE meta SET value = 'another' WHERE key = 'generator'")
+    EDITS["a figure"](work)
+    report = run(work)
+    assert "已重建" in report.cache
+    run(work, clean=True, output="clean", cache="clean-cache")
+    assert snapshot(work / "public") == snapshot(work / "clean")
+    assert run(work).rendered == []  # and the rebuilt state is trusted from now on
+
+
+def test_parsing_is_skipped_for_unchanged_records(work: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    EDITS["a figure"](work)
+    run(work)
+    assert re.search(r"35 个项目（1 个文件重新读取）", capsys.readouterr().out)
