@@ -55,6 +55,7 @@ class BuildReport:
     written: list[str] = field(default_factory=list)  # files whose bytes changed (added or replaced)
     removed: list[str] = field(default_factory=list)  # files of the last build no longer made
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step
+    processes: set[int] = field(default_factory=set)  # the processes pages were rendered in
     cache: str = ""  # what happened to the build state, when it was not simply used
 
     @property
@@ -157,8 +158,8 @@ class Engine:
                 with timed(report, "生成页面") as say:
                     stale = [(spec, key) for spec, key in zip(specs, keys, strict=True) if not out.fresh(spec.output, key)]
                     report.rendered = [spec.output for spec, _ in stale]
-                    self.render(renderer, stale, out, progress)
-                    say(f"{len(stale)} 个文件，其中 {len(out.changed)} 个有变化")
+                    self.render(renderer, stale, out, report, progress)
+                    say(f"{len(stale)} 个文件，其中 {len(out.changed)} 个有变化" + where(report.processes))
 
                 with timed(report, "复制样式和脚本") as say:
                     say(copy_assets(renderer, out))
@@ -181,15 +182,22 @@ class Engine:
         folder.mkdir(exist_ok=True)
         return folder
 
-    def render(self, renderer: Renderer, stale: list[tuple[PageSpec, str]], out: Output, progress: bool) -> None:
+    def render(self, renderer: Renderer, stale: list[tuple[PageSpec, str]], out: Output, report: BuildReport,
+               progress: bool) -> None:
         """Render the stale pages, one task per partition, and record what each staged."""
         work = tasks([spec for spec, _ in stale], [key for _, key in stale])
         bar = Progress(len(stale), progress)
         with executor(self.jobs, self.scheduler, len(stale)) as pool:
             for result in render_all(renderer, work, out.writer, pool, bar.advance):
-                for path, entry, changed in result:
+                for path, entry, changed in result.files:
                     out.add(path, entry, changed)
+                report.processes.add(result.process)
         bar.close()
+
+
+def where(processes: set[int]) -> str:
+    """Say how many worker processes rendered, when it was not this one alone."""
+    return f"，{len(processes)} 个进程" if processes - {os.getpid()} else ""
 
 
 def record_digests(content: Path, records: RecordCache) -> Callable[[str], str]:

@@ -47,7 +47,12 @@ class Task:
     keys: tuple[str, ...]
 
 
-Result = list[tuple[str, Entry, bool]]  # (output path, its entry, whether its bytes changed)
+@dataclass(frozen=True)
+class Result:
+    """What one task staged, and the process that ran it."""
+
+    files: list[tuple[str, Entry, bool]]  # (output path, its entry, whether its bytes changed)
+    process: int
 
 
 def partition_of(spec: PageSpec) -> str:
@@ -79,11 +84,11 @@ def render_page(renderer: Renderer, spec: PageSpec) -> bytes:
 
 def run_task(renderer: Renderer, task: Task, writer: Writer) -> Result:
     """Render and stage one partition's pages."""
-    result = []
+    files = []
     for spec, key in zip(task.specs, task.keys, strict=True):
         entry, changed = writer.write(spec.output, render_page(renderer, spec), key)
-        result.append((spec.output, entry, changed))
-    return result
+        files.append((spec.output, entry, changed))
+    return Result(files, os.getpid())
 
 
 _RENDERERS: dict[tuple[Path, ...], Renderer] = {}

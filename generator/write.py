@@ -15,6 +15,7 @@ folder.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -180,10 +181,8 @@ def remove_empty_folders(root: Path, removed: list[str]) -> None:
     """Remove the folders that removing files left empty (a deleted department's folder)."""
     folders = {parent for path in removed for parent in Path(path).parents if parent != Path(".")}
     for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
-        try:
+        with contextlib.suppress(OSError):  # not empty, or already gone
             (root / folder).rmdir()
-        except OSError:  # not empty, or already gone
-            pass
 
 
 def existing_files(root: Path) -> list[str]:
