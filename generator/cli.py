@@ -52,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--open", action="store_true", help="启动后在浏览器中打开预览")
     serve.add_argument("--cache", type=Path, default=None,
                        help="缓存文件夹，预览生成在其中的 preview/（默认 内容文件夹旁的 .disclose-cache）")
+    serve.add_argument("--templates", type=Path, default=None,
+                       help="网站自己的模板文件夹（默认 内容文件夹旁的 site_templates，有则优先于自带模板）")
 
     schema = commands.add_parser("schema", help="生成记录的 JSON Schema 和字段说明")
     schema.add_argument("--output", type=Path, default=Path("docs/schema"), help="输出文件夹（默认 docs/schema）；字段说明 fields.md 写在它的上一级文件夹")
@@ -132,9 +134,11 @@ def port_number(text: str) -> int:
 
 def run_serve(args: argparse.Namespace) -> int:
     from .serve import serve
+    from .state import default_cache
 
-    cache = args.cache if args.cache is not None else args.content.absolute().parent / ".disclose-cache"
-    return serve(args.content, cache=cache, port=args.port, host=args.host, open_browser=args.open)
+    cache = args.cache if args.cache is not None else default_cache(args.content.absolute())
+    return serve(args.content, cache=cache, port=args.port, host=args.host, open_browser=args.open,
+                 templates=args.templates)
 
 
 def run_schema(args: argparse.Namespace) -> int:

@@ -37,9 +37,9 @@ from livereload.watcher import Watcher
 from tornado.ioloop import IOLoop
 
 from . import urls, yamlio
-from .build import build
+from .build import Engine
 from .problems import Problem
-from .render import TEMPLATES
+from .render import template_folders
 
 HOST = "127.0.0.1"  # loopback only, unless --host says otherwise (with a warning)
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
@@ -60,6 +60,7 @@ class Status:
     errors: list[dict[str, object]] = field(default_factory=list)
     warnings: list[dict[str, object]] = field(default_factory=list)
     stale: list[str] = field(default_factory=list)  # pages that could not be rebuilt, as URLs under the site
+    changed: list[str] = field(default_factory=list)  # pages whose bytes this rebuild changed (the first 50)
 
     def as_json(self) -> bytes:
         return json.dumps(self.__dict__, ensure_ascii=False, sort_keys=True).encode("utf-8")
@@ -68,10 +69,12 @@ class Status:
 class Preview:
     """The preview build: rebuilt on demand, its last outcome kept for the overlay."""
 
-    def __init__(self, content: Path, folder: Path, templates: Path, prefix: str = "/") -> None:
+    def __init__(self, content: Path, cache: Path, templates: Path | None, prefix: str = "/") -> None:
         self.content = content
-        self.folder = folder
-        self.templates = templates
+        self.folder = cache / "preview"
+        # One engine for the whole session: each save re-reads only the files that changed and
+        # re-renders only the pages they reach (the build state lives in the cache, beside the preview).
+        self.engine = Engine(content, self.folder, templates=templates, cache=cache)
         self.status = Status(prefix=prefix)
         self.lock = threading.Lock()
 
@@ -79,10 +82,10 @@ class Preview:
         """Build the preview folder and record what went wrong, if anything."""
         with self.lock:
             started = time.perf_counter()
-            problems: list[Problem] = []
-            code = build(self.content, self.folder, progress=False, on_problems=problems.extend)
-            errors = [p for p in problems if p.level == "error"]
-            warnings = [p for p in problems if p.level == "warning"]
+            report = self.engine.build(progress=False)
+            code = report.status
+            errors = [p for p in report.problems if p.level == "error"]
+            warnings = report.warnings
             self.status = Status(
                 prefix=self.status.prefix,
                 build=self.status.build + 1,
@@ -92,11 +95,16 @@ class Preview:
                 errors=[problem_json(p) for p in errors],
                 warnings=[problem_json(p) for p in warnings],
                 stale=[] if code == 0 else stale_pages(self.content, errors),
+                changed=[urls.directory_url(path) for path in report.written if path.endswith(".html")][:50],
             )
             if code != 0 and not errors:  # refused for another reason (a template, the output): say so
                 self.status.errors.append({"file": "", "line": None, "field": "",
                                            "message": "网站未能生成，详见运行 disclose serve 的终端窗口", "text": ""})
             return self.status
+
+    def engine_folders(self) -> list[Path]:
+        """Return what to watch: the content and every template folder the engine reads (the site's own first)."""
+        return [self.content, *(folder for folder in template_folders(self.content, self.engine.templates) if folder.is_dir())]
 
 
 def problem_json(problem: Problem) -> dict[str, object]:
@@ -278,7 +286,7 @@ def site_prefix(content: Path) -> str:
 
 
 def serve(content: Path, *, cache: Path, port: int = 8000, host: str = HOST, open_browser: bool = False,
-          templates: Path = TEMPLATES) -> int:
+          templates: Path | None = None) -> int:
     """Build the preview, serve it, and rebuild and reload on every change until Ctrl+C."""
     if host not in LOCAL_HOSTS:
         print(f"警告：预览将在 {host} 上开放，同一网络中的其他人也能看到未发布的内容。")
@@ -291,7 +299,7 @@ def serve(content: Path, *, cache: Path, port: int = 8000, host: str = HOST, ope
         print(f"端口 {port} 已被占用，改用端口 {chosen}（可用 --port 指定其他端口）。")
 
     base_path = site_prefix(content)
-    preview = Preview(content, cache / "preview", templates, base_path)
+    preview = Preview(content, cache, templates, base_path)
     status = preview.rebuild()
     if not status.ok:
         print("内容有错误，浏览器中的预览会列出这些问题；改正并保存后预览会自动更新。")
@@ -302,7 +310,7 @@ def serve(content: Path, *, cache: Path, port: int = 8000, host: str = HOST, ope
     stop, watching = threading.Event(), threading.Event()
 
     def rebuild_on_changes() -> None:
-        for changed in watch_changes([content, templates], stop, watching):
+        for changed in watch_changes(preview.engine_folders(), stop, watching):
             names = "、".join(sorted(Path(name).name for name in changed)[:5])
             result = preview.rebuild()
             outcome = "已更新" if result.ok else f"有 {len(result.errors)} 个错误，预览显示上次成功的版本"
