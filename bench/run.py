@@ -2,7 +2,7 @@
 
     python bench/run.py --projects 1000 10000 [100000] [--runs 3] [--timeout 900]
                         [--work DIR] [--jobs N] [--markdown FILE] [--json FILE]
-                        [--hugo PATH] [--pagefind PATH] [--no-compare]
+                        [--hugo PATH] [--pagefind PATH] [--no-compare] [--no-serve]
 
 For each N: writes N synthetic projects (bench/make_content.py) as disclose
 content and the same records as a Hugo site (bench/hugo_site.py, templates in
@@ -19,6 +19,10 @@ runs, Hugo first in even ones, so that a noisy neighbour hurts both alike):
 - output size and file count, search index size, and the bytes a browser
   loads for the first page of results of each typical query (the Python twin
   of search.js counts them, as bench/bench_search.py does).
+
+Then, once per N, one record is edited three times inside a running
+`disclose serve`: the rebuild as /__disclose/status.json reports it, and the
+time from the save to that new status.
 
 It prints the medians over the runs and our figure ÷ theirs, with the machine
 and /proc/loadavg before and after every command (the machine is shared; read
@@ -42,11 +46,13 @@ import platform
 import re
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -247,6 +253,75 @@ class Disclose:
         return measure(self.command(), cwd=ROOT, env=self.env, timeout=self.timeout)
 
 
+    def serve_edits(self, edits: int, timeout: float, say: Callable[[str], None]) -> list[tuple[float, float]] | str:
+        """Edit one record `edits` times inside a running `serve`; return (seconds to the new status, rebuild seconds).
+
+        The first is what a publisher waits from saving to a fresh preview (the watcher's debounce
+        included); the second is the rebuild as the server reports it (/__disclose/status.json).
+        """
+        help_text = subprocess.run([sys.executable, "-m", "generator", "serve", "--help"], cwd=ROOT, env=self.env,
+                                   capture_output=True, text=True).stdout
+        if "--port" not in help_text:
+            return "not measured: this version has no `serve --port`"
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        cmd = [sys.executable, "-m", "generator", "serve", "--content", str(self.content), "--port", str(port)]
+        if "--cache" in help_text:
+            cmd += ["--cache", str(self.cache.with_name("serve-cache"))]
+        if "--templates" in help_text and "--templates" in self.options:
+            cmd += ["--templates", str(self.templates)]
+        self.reset()
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        lines: list[str] = []
+        address: list[str] = []
+
+        def read() -> None:
+            for raw in proc.stdout:  # type: ignore[union-attr]
+                line = raw.decode("utf-8", "replace")
+                lines.append(line)
+                found = re.search(r"(http://127\.0\.0\.1:\d+)/", line)
+                if found and not address:
+                    address.append(found[1])
+
+        threading.Thread(target=read, daemon=True).start()
+        figures: list[tuple[float, float]] = []
+        try:
+            deadline = time.perf_counter() + timeout
+            while not address:
+                if proc.poll() is not None or time.perf_counter() > deadline:
+                    return f"not measured: serve did not start ({''.join(lines)[-400:]})"
+                time.sleep(0.1)
+            status_url = address[0] + "/__disclose/status.json"
+
+            def status() -> dict:
+                with urllib.request.urlopen(status_url, timeout=30) as response:
+                    return json.loads(response.read())
+
+            for number in range(edits):
+                before = status()["build"]
+                self.edited.write_text(edited_name(self.original, f"（预览{number + 1}）"), encoding="utf-8")
+                saved = time.perf_counter()
+                while (now := status())["build"] == before:
+                    if time.perf_counter() - saved > timeout:
+                        return "not measured: serve did not rebuild after an edit"
+                    time.sleep(0.005)
+                wall = time.perf_counter() - saved
+                figures.append((wall, float(now["seconds"])))
+                say(f"  serve edit {number + 1}: fresh preview {wall:.3f} s after the save, rebuild "
+                    f"{now['seconds']:.3f} s (status ok: {now['ok']})  load {load_average():.1f}")
+        finally:
+            os.killpg(proc.pid, signal.SIGTERM)  # our own serve's session
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+            self.reset()
+        return figures
+
+
 class Hugo:
     """`hugo` on the same records, with templates that print the same tables."""
 
@@ -340,6 +415,7 @@ class Result:
     sizes: dict[str, tuple[int, int]] = field(default_factory=dict)  # what → (bytes, files)
     queries: dict[str, tuple[int, int, int]] | str = ""
     options: list[str] = field(default_factory=list)
+    serve: list[tuple[float, float]] | str = "not measured (--no-serve)"
 
 
 def prepare(work: Path, projects: int, seed: int, hugo: bool) -> None:
@@ -406,6 +482,8 @@ def bench_size(projects: int, args: argparse.Namespace, hugo_bin: str | None, pa
                             result.skipped["pagefind index"] = f"exit {pf.returncode}: {pf.tail[-400:]}"
             finally:
                 tool.reset()
+    if not args.no_serve:
+        result.serve = ours.serve_edits(max(args.runs, 3), args.timeout, say)
     if ours.output.exists():
         result.sizes["disclose site"] = tree_size(ours.output)
         result.sizes["disclose index"] = tree_size(ours.output / "search")
@@ -454,6 +532,13 @@ def table(result: Result) -> list[str]:
         note = result.skipped.get(f"disclose {figure}")
         rows.append(f"| {FIGURE_NAMES[figure]} | {fmt(mine, 's') if not note else 'not measured'} "
                     f"| {fmt(theirs, 's')} | {ratio(mine, theirs)} |")
+    if isinstance(result.serve, str):
+        rows.append(f"| one record edited, inside a running `serve` | {result.serve} | | |")
+    else:
+        wall = median([w for w, _ in result.serve])
+        inside = median([i for _, i in result.serve])
+        rows.append(f"| one record edited, inside a running `serve`: rebuild (save → fresh preview) "
+                    f"| {fmt(inside, 's')} ({fmt(wall, 's')}) | | |")
     cold = ours["cold"]
     pages = median([r.seconds - index_seconds(r) for r in cold])
     index = median([index_seconds(r) for r in cold])
@@ -525,6 +610,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--hugo", help="hugo 程序（默认在 PATH 中找）")
     parser.add_argument("--pagefind", help="pagefind 程序（默认用 PyPI 包 pagefind-bin 自带的）")
     parser.add_argument("--no-compare", action="store_true", help="只测 disclose，不运行 Hugo 和 Pagefind")
+    parser.add_argument("--no-serve", action="store_true", help="不测量 serve 中修改一个记录后的重新生成")
     parser.add_argument("--markdown", type=Path, help="把结果表（Markdown）写到此文件")
     parser.add_argument("--json", type=Path, help="把全部测量值（JSON）写到此文件")
     args = parser.parse_args(argv)

@@ -54,6 +54,9 @@ def test_every_figure_is_measured_and_reported(tmp_path: Path) -> None:
     site = tmp_path / "work" / "20" / "public"
     assert result["sizes"]["disclose site"][1] == sum(1 for p in site.rglob("*") if p.is_file())
     assert not any("修订" in p.read_text(encoding="utf-8") for p in (tmp_path / "work" / "20" / "content").rglob("*.yaml"))
+    # three edits inside a running `disclose serve`, each seen as a new build by its status
+    assert len(result["serve"]) == 3 and all(wall >= rebuild > 0 for wall, rebuild in result["serve"])
+    assert "| one record edited, inside a running `serve`" in text
     assert set(result["queries"]) == set(QUERIES)
     assert all(raw > gz > 0 and files > 0 for raw, gz, files in result["queries"].values())
     if shutil.which("hugo"):
@@ -69,7 +72,7 @@ def test_every_figure_is_measured_and_reported(tmp_path: Path) -> None:
 
 
 def test_missing_tools_are_said_not_skipped_silently(tmp_path: Path) -> None:
-    proc, [result] = bench(tmp_path, "--hugo", str(tmp_path / "no-hugo"), "--pagefind", str(tmp_path / "no-pagefind"))
+    proc, [result] = bench(tmp_path, "--no-serve", "--hugo", str(tmp_path / "no-hugo"), "--pagefind", str(tmp_path / "no-pagefind"))
     assert "COMPARISON NOT RUN: Hugo not found" in proc.stdout
     assert "COMPARISON NOT RUN: Pagefind not found" in proc.stdout
     assert "| cold build | " in proc.stdout and "| not run | — |" in proc.stdout
