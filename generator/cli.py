@@ -1,4 +1,4 @@
-"""The `disclose` command: check, build, serve, schema and new."""
+"""The `disclose` command: check, build, serve, schema, new, and the Excel template, import and export."""
 
 from __future__ import annotations
 
@@ -62,6 +62,25 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("kind", choices=["edition", "department", "project"], help="记录种类")
     new.add_argument("where", help="位置：<年度>、<年度>/<部门> 或 <年度>/<部门>/<项目>")
     new.add_argument("--content", type=Path, default=DEFAULT_CONTENT, help="内容文件夹（默认 content）")
+
+    template = commands.add_parser("template", help="生成 Excel 填写模板 绩效目标表.xlsx")
+    template.add_argument("-o", "--output", type=Path, default=None,
+                          help="输出文件（默认 绩效目标表.xlsx；--department 时为 部门整体绩效目标表.xlsx）")
+    template.add_argument("--department", action="store_true", help="生成部门整体绩效目标表的模板")
+    template.add_argument("--force", action="store_true", help="覆盖已有文件")
+
+    importer = commands.add_parser("import", help="把 Excel 绩效目标表导入为 YAML 记录")
+    importer.add_argument("source", type=Path, help="工作簿（.xlsx / .xls）或装有工作簿的文件夹")
+    importer.add_argument("--into", type=Path, required=True, help="部门文件夹：content/<年度>/<部门>/")
+    importer.add_argument("--force", action="store_true", help="覆盖已有的记录文件")
+    importer.add_argument("--quiet", action="store_true", help="不显示进度条")
+
+    export = commands.add_parser("export", help="把一个部门的记录导出为 Excel 工作簿（每个项目一个）")
+    export.add_argument("where", help="部门：<年度>/<部门>，例如 2024/pengyang-sfj")
+    export.add_argument("--xlsx", action="store_true", required=True, help="导出为 .xlsx 工作簿（模板格式）")
+    export.add_argument("-o", "--output", type=Path, required=True, help="输出文件夹")
+    export.add_argument("--content", type=Path, default=DEFAULT_CONTENT, help="内容文件夹（默认 content）")
+    export.add_argument("--force", action="store_true", help="覆盖已有的工作簿")
     return parser
 
 
@@ -164,4 +183,25 @@ def run_new(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"check": run_check, "build": run_build, "serve": run_serve, "schema": run_schema, "new": run_new}
+def run_template(args: argparse.Namespace) -> int:
+    from .workbook.export import write_template
+
+    return write_template(args.output, department=args.department, force=args.force)
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from .workbook.importer import import_workbooks
+
+    return import_workbooks(args.source, args.into, force=args.force, progress=not args.quiet)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from .workbook.export import export_department
+
+    return export_department(args.content, args.where, args.output, force=args.force)
+
+
+COMMANDS = {
+    "check": run_check, "build": run_build, "serve": run_serve, "schema": run_schema, "new": run_new,
+    "template": run_template, "import": run_import, "export": run_export,
+}

@@ -19,6 +19,7 @@ from . import yamlio
 # Text that YAML could read as something else, or that needs care, is quoted.
 _PLAIN = re.compile(r"^[^\s\-?:,\[\]{}#&*!|>'\"%@`][^\n\t\r]*$")
 _RISKY = (": ", " #", "\\")
+_NUMBER_LIKE = re.compile(r"^[\d+\-.=<>~]")  # quoted for readers that would take them as numbers or syntax
 
 
 def dump(data: dict[str, Any], schema: str | None = None) -> str:
@@ -88,7 +89,7 @@ def _scalar(value: Any) -> str:
     if isinstance(value, Decimal):
         return format(value, "f")
     text = str(value)
-    if _PLAIN.match(text) and not any(r in text for r in _RISKY) and text == text.strip() and _reads_back(text):
+    if _PLAIN.match(text) and not _NUMBER_LIKE.match(text) and not any(r in text for r in _RISKY) and text == text.strip() and _reads_back(text):
         return text
     return json.dumps(text, ensure_ascii=False)
 

@@ -9,6 +9,7 @@ text are written as text cells, so Excel never drops a leading 0.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -250,3 +251,59 @@ def plan_sheet(ws: Worksheet, project: Project) -> None:
             for i, s in enumerate(steps)]
     last = table(ws, columns, "资金支出计划：累计支出进度（%）或分年度金额，每行一个时点或年度", rows)
     merge_runs(ws, 1, [(L.FIRST_ROW, last)] if steps else [])
+
+
+def export_department(content: Path, where: str, out_dir: Path, force: bool = False) -> int:
+    """Write one workbook per project of `<year>/<department>`; return the exit code."""
+    from ..load import display, load_content
+    from ..problems import print_problems
+    from .cells import open_sheets
+    from .importer import as_project
+    from .template import read_template
+
+    parts = where.strip("/").split("/")
+    loaded = load_content(content)
+    if loaded.report.errors or loaded.site is None:
+        print_problems(loaded.report.errors)
+        print("错误：内容有错误，请先运行 disclose check 修正后再导出", file=sys.stderr)
+        return 1
+    department = next((d for e in loaded.site.editions if str(e.year) == parts[0] for d in e.departments
+                       if len(parts) == 2 and d.slug == parts[1]), None)
+    if department is None:
+        print(f"错误：找不到部门 {where}（应写成 <年度>/<部门>，例如 2024/pengyang-sfj）", file=sys.stderr)
+        return 1
+    targets = [out_dir / f"{p.slug}.xlsx" for p in department.projects]
+    existing = [t for t in targets if t.exists()]
+    if existing and not force:
+        print(f"错误：{display(existing[0])} 已经存在，不会覆盖（加 --force 覆盖）", file=sys.stderr)
+        return 1
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for project, target in zip(department.projects, targets, strict=True):
+        project_workbook(project, project.slug).save(target)
+        if not same_record(as_project(read_template(open_sheets(target)), target), project):
+            print(f"警告：{display(target)} 读回后与记录 {project.path} 不完全一致，请核对", file=sys.stderr)
+        print(f"已写入 {display(target)}")
+    print(f"导出了 {len(targets)} 个项目的工作簿到 {display(out_dir)}")
+    return 0
+
+
+def same_record(a: Project | None, b: Project) -> bool:
+    """Return whether two records hold the same data, decimals compared as printed."""
+    return a is not None and a.model_dump(mode="json") == b.model_dump(mode="json")
+
+
+def write_template(output: Path | None, department: bool = False, force: bool = False) -> int:
+    """Write the blank template workbook; return the exit code."""
+    from ..load import display
+
+    target = output or Path("部门整体绩效目标表.xlsx" if department else "绩效目标表.xlsx")
+    if target.exists() and not force:
+        print(f"错误：{display(target)} 已经存在，不会覆盖（加 --force 覆盖）", file=sys.stderr)
+        return 1
+    if department:
+        print("错误：部门整体绩效目标表的模板尚未提供", file=sys.stderr)
+        return 1
+    target.parent.mkdir(parents=True, exist_ok=True)
+    template_workbook().save(target)
+    print(f"已写入 {display(target)}：按“填写说明”工作表填写后，运行 disclose import {target.name} --into content/<年度>/<部门>/")
+    return 0

@@ -22,7 +22,7 @@ TEMPLATE_SHEETS = {L.BASIC, L.INDICATORS}
 
 def is_template(sheets: Sequence[Sheet]) -> bool:
     """Return whether a workbook is laid out as the template."""
-    return TEMPLATE_SHEETS <= {s.name for s in sheets}
+    return {s.name for s in sheets} >= TEMPLATE_SHEETS
 
 
 def read_template(sheets: Sequence[Sheet]) -> Reading:

@@ -1,0 +1,176 @@
+"""Bad workbooks: a clear Chinese error naming sheet and cell, exit 1, nothing written."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+import workbooks as W
+from openpyxl import Workbook, load_workbook
+from test_workbook_forms import department, disclose
+
+from generator.workbook.export import template_workbook
+
+
+def plain(tmp_path: Path) -> Path:
+    return W.save(tmp_path / "good.xlsx", W.midterm_sheet)
+
+
+def filled_template(tmp_path: Path, **cells: object) -> Path:
+    """Return the template with its placeholders filled, then `cells` ("Sheet!A1": value) applied."""
+    book = template_workbook()
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and "请填写" in cell.value:
+                    cell.value = cell.value.replace("请填写", "已填写")
+    for where, value in cells.items():
+        sheet, ref = where.split("!")
+        book[sheet][ref].value = value
+    path = tmp_path / "filled.xlsx"
+    book.save(path)
+    return path
+
+
+def not_a_workbook(tmp_path):
+    path = tmp_path / "notes.xlsx"
+    path.write_text("项目名称,金额\n人民调解,31.9\n", encoding="utf-8")
+    return path
+
+
+def word_document(tmp_path):
+    path = tmp_path / "letter.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    return path
+
+
+def encrypted(tmp_path):
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    source = plain(tmp_path)
+    path = tmp_path / "locked.xlsx"
+    with source.open("rb") as handle, path.open("wb") as out:
+        OOXMLFile(handle).encrypt("123456", out)
+    return path
+
+
+def empty_sheet(tmp_path):
+    path = tmp_path / "empty.xlsx"
+    book = Workbook()
+    book.active.title = "项目表"
+    book.save(path)
+    return path
+
+
+def number_for_text(tmp_path):
+    return filled_template(tmp_path, **{"基本信息!B4": 12345})
+
+
+def formula(tmp_path):
+    path = plain(tmp_path)
+    book = load_workbook(path)
+    book.active["B6"] = "=SUM(D6:E6)"
+    book.save(path)
+    return path
+
+
+def macro_enabled(tmp_path):
+    path = plain(tmp_path).rename(tmp_path / "macro.xlsm")
+    return path
+
+
+def hidden_macros(tmp_path):
+    path = plain(tmp_path)
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr("xl/vbaProject.bin", b"\x00" * 64)
+    return path
+
+
+def fifty_megabytes(tmp_path):
+    path = plain(tmp_path)
+    with path.open("r+b") as handle:
+        handle.truncate(50 * 1024 * 1024)
+    return path
+
+
+def zip_bomb(tmp_path):
+    path = plain(tmp_path)
+    block = b" " * (1024 * 1024)
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive, \
+            archive.open("xl/media/padding.xml", "w", force_zip64=True) as member:
+        for _ in range(260):
+            member.write(block)
+    assert path.stat().st_size < 2 * 1024 * 1024  # small on disk, 260 MB unpacked
+    return path
+
+
+def text_where_amount(tmp_path):
+    return filled_template(tmp_path, **{"基本信息!B8": "三十一万"})
+
+
+def wrong_period(tmp_path):
+    return filled_template(tmp_path, **{"绩效指标!M3": "明年"})
+
+
+def long_code_as_number(tmp_path):
+    return filled_template(tmp_path, **{"基本信息!B5": 530121210000000001706})
+
+
+CASES = [
+    (not_a_workbook, "不是 Excel 工作簿", None),
+    (word_document, "这是一个Word 文档", None),
+    (encrypted, "设置了打开密码", None),
+    (empty_sheet, "工作表“项目表”没有任何内容", None),
+    (number_for_text, "“项目名称”应为文字，找到数字“12345”", "工作表“基本信息”单元格 B4"),
+    (formula, "单元格是公式（=SUM(D6:E6)）", "工作表“Sheet1”单元格 B6"),
+    (macro_enabled, "启用宏的工作簿", None),
+    (hidden_macros, "含有宏", None),
+    (fifty_megabytes, "文件过大（50.0 MB", None),
+    (zip_bomb, "zip 炸弹", None),
+    (text_where_amount, "“本年度预算金额”应为数字", "工作表“基本信息”单元格 B8"),
+    (wrong_period, "期间应为 年度 或 中期，找到“明年”", "工作表“绩效指标”单元格 M3"),
+    (long_code_as_number, "超过 15 位的数字", "工作表“基本信息”单元格 B5"),
+]
+
+
+@pytest.mark.parametrize(("make", "message", "where"), CASES, ids=[c[0].__name__ for c in CASES])
+def test_bad_workbook_is_refused_clearly_and_writes_nothing(tmp_path, capsys, make, message, where):
+    dept = department(tmp_path)
+    before = sorted(p.name for p in dept.iterdir())
+    code, out, err = disclose(capsys, "import", make(tmp_path), "--into", dept)
+    assert code == 1
+    assert message in err, err
+    if where:
+        assert where in err, err
+    assert "Traceback" not in err + out
+    assert sorted(p.name for p in dept.iterdir()) == before
+
+
+def test_a_workbook_is_written_whole_or_not_at_all(tmp_path, capsys):
+    def second_broken(ws):
+        W.pengyang_sheet(ws)
+        ws["D22"] = "很多"  # the second project's 项目年度金额 is not a number
+    dept = department(tmp_path)
+    book = W.save(tmp_path / "two.xlsx", second_broken)
+    code, _, err = disclose(capsys, "import", book, "--into", dept)
+    assert code == 1
+    assert "找不到本年度预算金额" in err and "单元格 D22" in err
+    assert sorted(p.name for p in dept.iterdir()) == ["department.yaml"]
+
+
+def test_the_untouched_template_asks_to_be_filled(tmp_path, capsys):
+    dept = department(tmp_path)
+    path = tmp_path / "t.xlsx"
+    template_workbook().save(path)
+    code, _, err = disclose(capsys, "import", path, "--into", dept)
+    assert code == 1 and "还没有填写" in err and "工作表“基本信息”单元格 B4" in err
+
+
+def test_a_filled_template_imports_and_passes_check(tmp_path, capsys):
+    dept = department(tmp_path)
+    code, out, err = disclose(capsys, "import", filled_template(tmp_path), "--into", dept)
+    assert code == 0, err
+    assert disclose(capsys, "check", "--content", tmp_path / "content")[0] == 0

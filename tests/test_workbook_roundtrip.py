@@ -1,0 +1,66 @@
+"""Every bundled and example record survives export → import unchanged."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+from generator.cli import main
+from generator.load import load_content
+from generator.model import Project
+
+SOURCES = [REPO / "content", *([REPO / "examples"] if (REPO / "examples" / "site.yaml").is_file() else [])]
+
+
+def departments() -> list[tuple[Path, str]]:
+    """Return (content folder, "<year>/<department>") for every department with projects."""
+    found = []
+    for root in SOURCES:
+        site = load_content(root).site
+        assert site is not None
+        found += [(root, f"{e.year}/{d.slug}") for e in site.editions for d in e.departments if d.projects]
+    return found
+
+
+def projects(root: Path, where: str) -> dict[str, Project]:
+    year, slug = where.split("/")
+    loaded = load_content(root)
+    assert not loaded.report.errors, loaded.report.errors
+    edition = next(e for e in loaded.site.editions if str(e.year) == year)
+    department = next(d for d in edition.departments if d.slug == slug)
+    return {p.slug: p for p in department.projects}
+
+
+@pytest.mark.parametrize(("root", "where"), departments(), ids=lambda v: v if isinstance(v, str) else v.name)
+def test_export_then_import_gives_the_same_records(tmp_path, capsys, root, where):
+    books = tmp_path / "books"
+    assert main(["export", where, "--xlsx", "-o", str(books), "--content", str(root)]) == 0
+    assert "不完全一致" not in capsys.readouterr().err
+    copy = tmp_path / "content"
+    shutil.copytree(root, copy)
+    target = copy / where
+    for record in target.glob("*.yaml"):
+        if record.name != "department.yaml":
+            record.unlink()
+    assert main(["import", str(books), "--into", str(target), "--quiet"]) == 0, capsys.readouterr().err
+    out = capsys.readouterr().out
+    assert "无法归入" not in out
+    original, again = projects(root, where), projects(copy, where)
+    assert original.keys() == again.keys()
+    for slug, project in original.items():
+        assert again[slug].model_dump(mode="json") == project.model_dump(mode="json"), slug
+    assert main(["check", "--content", str(copy)]) == 0
+
+
+def test_export_refuses_to_overwrite_and_names_a_missing_department(tmp_path, capsys):
+    books = tmp_path / "books"
+    where = departments()[0][1]
+    content = ["--content", str(REPO / "content")]
+    assert main(["export", where, "--xlsx", "-o", str(books), *content]) == 0
+    assert main(["export", where, "--xlsx", "-o", str(books), *content]) == 1
+    assert "已经存在，不会覆盖" in capsys.readouterr().err
+    assert main(["export", "2024/no-such-dept", "--xlsx", "-o", str(books), *content]) == 1
+    assert "找不到部门 2024/no-such-dept" in capsys.readouterr().err
