@@ -4,8 +4,7 @@
 
 The workbooks are the bundled projects exported in the template layout
 (`disclose export`), copied until there are `count` of them; each copy gets its
-own record file name by rewriting the 记录文件名 cell in the workbook's shared
-strings, so the folder imports into `count` different records.
+own record file name by rewriting the 记录文件名 cell in the workbook's XML, so the folder imports into `count` different records.
 """
 
 from __future__ import annotations
@@ -30,11 +29,12 @@ from generator.workbook.importer import import_workbooks  # noqa: E402
 def renamed(book: bytes, slug: str, new: str) -> bytes:
     """Return a workbook whose 记录文件名 cell says `new` instead of `slug`."""
     out = io.BytesIO()
+    old, done = f"<t>{slug}</t>".encode(), False
     with zipfile.ZipFile(io.BytesIO(book)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for item in source.infolist():
             data = source.read(item.filename)
-            if item.filename == "xl/sharedStrings.xml":
-                data = data.replace(f">{slug}<".encode(), f">{new}<".encode(), 1)
+            if not done and old in data:  # the first occurrence is the 记录文件名 cell of 基本信息
+                data, done = data.replace(old, f"<t>{new}</t>".encode(), 1), True
             target.writestr(item, data)
     return out.getvalue()
 

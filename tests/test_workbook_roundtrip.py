@@ -6,12 +6,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import REPO
 
 from generator.cli import main
 from generator.load import load_content
 from generator.model import Project
 
+REPO = Path(__file__).resolve().parent.parent
 SOURCES = [REPO / "content", *([REPO / "examples"] if (REPO / "examples" / "site.yaml").is_file() else [])]
 
 
