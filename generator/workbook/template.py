@@ -288,11 +288,16 @@ def cost_line(sheet: Sheet, cell: Callable[[str], Cell], r: int, extras: dict[st
             else loose_text(sheet, cell(field), header)
         if found is not None:
             line[field] = found
-    attributes = {k: loose_text(sheet, sheet.cell(r, col), k) for k, col in extras.items()}
-    attributes = {k: v for k, v in attributes.items() if v is not None}
+    attributes = extra_columns(sheet, r, extras)
     if attributes:
         line["attributes"] = attributes
     return line
+
+
+def extra_columns(sheet: Sheet, r: int, extras: dict[str, int]) -> dict[str, str]:
+    """Return a row's non-empty cells in the columns the template does not name, by header."""
+    found = {k: loose_text(sheet, sheet.cell(r, col), k) for k, col in extras.items()}
+    return {k: v for k, v in found.items() if v is not None}
 
 
 def read_plan(sheet: Sheet | None, reading: Reading) -> dict[str, Any] | None:
@@ -314,8 +319,7 @@ def read_plan(sheet: Sheet | None, reading: Reading) -> dict[str, Any] | None:
             found = amount(sheet, sheet.cell(r, at.get(field, 0)), header)
             if found is not None:
                 step[field] = found
-        extra = {k: loose_text(sheet, sheet.cell(r, col), k) for k, col in extras.items()}
-        extra = {k: v for k, v in extra.items() if v is not None}
+        extra = extra_columns(sheet, r, extras)
         if extra:
             step["extra"] = extra
         plan["steps"].append(step)
