@@ -64,7 +64,7 @@ sys.path.insert(0, str(BENCH))
 
 import hugo_site  # noqa: E402
 import make_content  # noqa: E402
-from bench_search import QUERIES  # noqa: E402
+from bench_search import QUERIES, tree_size  # noqa: E402
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
 SAMPLE_SECONDS = 0.1
@@ -167,16 +167,6 @@ def measure(command: Sequence[str], *, cwd: Path | None = None, timeout: float =
 
 
 # --- the two sites ----------------------------------------------------------------
-
-
-def tree_size(folder: Path) -> tuple[int, int]:
-    """Return the bytes and the number of files under a folder."""
-    total = count = 0
-    for path in folder.rglob("*"):
-        if path.is_file():
-            total += path.stat().st_size
-            count += 1
-    return total, count
 
 
 def edited_name(text: str, mark: str) -> str:
