@@ -6,7 +6,9 @@ The pipeline reads top to bottom, one stage per module:
 2. check    errors stop here, before the output is touched; warnings are
             reported (and stop the build with --strict)                generator/validate.py
 3. plan     decide every page as a small PageSpec, with the key of
-            everything it is made from                                 generator/plan.py
+            everything it is made from, and every data file            generator/plan.py, opendata.py, years.py
+   freeze   a frozen edition's files come verbatim from its archive,
+            re-made only where a correction changed their records      generator/archive.py
 4. render   each stale page from its spec alone, partition by
             partition, here or in worker processes                     generator/render.py, parallel.py
 5. write    only files whose bytes changed, staged beside the output
@@ -32,11 +34,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import address, search
+from . import address, archive, opendata, search, years
 from .load import Page, load_content
 from .model import Site
 from .parallel import SchedulerError, TemplateFailure, default_jobs, executor, render_all, tasks
-from .plan import PageSpec, PlanError, plan_site
+from .plan import PageSpec, PlanError, department_records, edition_records, plan_site
 from .problems import Problem, print_problems
 from .render import REFERENCES, Renderer, template_folders
 from .state import BuildState, RecordCache, default_cache, fingerprint, hash_parts
@@ -65,12 +67,15 @@ class BuildReport:
 
 def build(content: Path, output: Path, *, strict: bool = False, progress: bool = True, templates: Path | None = None,
           clean: bool = False, jobs: int | None = None, scheduler: str | None = None, cache: Path | None = None,
-          on_problems: Callable[[list[Problem]], object] | None = None) -> int:
+          on_problems: Callable[[list[Problem]], object] | None = None, drafts: bool = False,
+          only: int | None = None) -> int:
     """Build the site from `content` into `output`; return the exit code (0 built, 1 not built).
 
     `on_problems` receives every error and warning found (the preview shows them in the browser).
+    Draft editions are built only with `drafts`; `only` builds one edition (for `disclose bundle`).
     """
-    engine = Engine(content, output, templates=templates, jobs=jobs, scheduler=scheduler, cache=cache)
+    engine = Engine(content, output, templates=templates, jobs=jobs, scheduler=scheduler, cache=cache,
+                    drafts=drafts, only=only)
     report = engine.build(strict=strict, clean=clean, progress=progress)
     if on_problems is not None:
         on_problems(report.problems)
@@ -81,13 +86,15 @@ class Engine:
     """Builds one content folder into one output folder, as often as asked."""
 
     def __init__(self, content: Path, output: Path, *, templates: Path | None = None, jobs: int | None = None,
-                 scheduler: str | None = None, cache: Path | None = None) -> None:
+                 scheduler: str | None = None, cache: Path | None = None, drafts: bool = False,
+                 only: int | None = None) -> None:
         self.content = Path(os.path.abspath(content))
         self.output = output
         self.templates = templates
         self.jobs = jobs if jobs is not None else default_jobs()
         self.scheduler = scheduler
         self.cache = cache if cache is not None else default_cache(self.content)
+        self.drafts, self.only = drafts, only
 
     def build(self, *, strict: bool = False, clean: bool = False, progress: bool = True) -> BuildReport:
         """Build the site: load, check, plan, render what is stale, write what changed."""
@@ -126,7 +133,7 @@ class Engine:
             site = loaded.site
             report.problems = list(loaded.report.problems)
             if site is not None and not loaded.report.errors:
-                report.problems += check_site(site)
+                report.problems += check_site(site) + archive.check_editions(site, self.content)
             errors = [p for p in report.problems if p.level == "error"]
             print_problems(report.problems)
             projects = sum(len(e.projects) for e in site.editions) if site else 0
@@ -137,19 +144,27 @@ class Engine:
             print(f"{reason}，未生成网站；{self.output} 保持不变。", file=sys.stderr)
             return
 
+        site = editions_to_build(site, self.drafts, self.only)
         with timed(report, "规划页面") as say:
             renderer = Renderer(template_folders(self.content, self.templates), self.compiled(state))
             if state is not None:
                 REFERENCES.update(state.template_references())
             try:
                 specs = plan_site(site, loaded.pages, renderer.uses)
-            except (PlanError, address.AddressError) as exc:
+                data = plan_data(site)
+                check_unique([*specs, *data])
+                frozen = archive.Frozen.load(site, self.content)
+            except (PlanError, address.AddressError, archive.ArchiveError) as exc:
                 print(f"错误：{exc}", file=sys.stderr)
                 return
             digest = record_digests(self.content, records)
+            searched = search_key(specs, digest, site)
+            report.planned = len(specs) + len(data)
+            todo, verbatim = frozen.split([*specs, *data])
+            specs = [item for item in todo if isinstance(item, PageSpec)]
+            data = [item for item in todo if not isinstance(item, PageSpec)]
             keys = [page_key(spec, renderer, digest) for spec in specs]
-            report.planned = len(specs)
-            say(f"{len(specs)} 个文件")
+            say(f"{report.planned} 个文件，{len(verbatim)} 个来自已冻结年度的存档")
 
         root = Path(os.path.realpath(self.output))
         previous = state.outputs(root) if state is not None else {}
@@ -161,11 +176,14 @@ class Engine:
                     self.render(renderer, stale, out, report, progress)
                     say(f"{len(stale)} 个文件，其中 {len(out.changed)} 个有变化" + where(report.processes))
 
+                with timed(report, "数据和存档") as say:
+                    say(write_data(data, verbatim, out, digest))
+
                 with timed(report, "复制样式和脚本") as say:
                     say(copy_assets(renderer, out))
 
                 with timed(report, "搜索索引") as say:
-                    say(index_for_search(site, loaded.pages, out, search_key(specs, digest)))
+                    say(index_for_search(site, loaded.pages, out, searched))
         except (OutputError, TemplateFailure, SchedulerError) as exc:
             print(f"错误：{exc}\n未生成网站；{self.output} 保持不变。", file=sys.stderr)
             return
@@ -221,10 +239,57 @@ def page_key(spec: PageSpec, renderer: Renderer, digest: Callable[[str], str]) -
     ])
 
 
-def search_key(specs: list[PageSpec], digest: Callable[[str], str]) -> str:
-    """Return the key of the search index: every record and page of the site."""
+def search_key(specs: list[PageSpec], digest: Callable[[str], str], site: Site) -> str:
+    """Return the key of the search index: every record and page of the site, and which editions are drafts."""
     everything = sorted({name for spec in specs for name in spec.records})
-    return hash_parts(["search", *(f"{name}={digest(name)}" for name in everything)])
+    return hash_parts(["search", *sorted(drafts_of(site)), *(f"{name}={digest(name)}" for name in everything)])
+
+
+def drafts_of(site: Site) -> set[str]:
+    """Return the years of the draft editions being built."""
+    return {str(e.year) for e in site.editions if e.status == "draft"}
+
+
+def editions_to_build(site: Site, drafts: bool, only: int | None) -> Site:
+    """Leave out draft editions (unless `drafts`), or every edition but `only`."""
+    kept = tuple(e for e in site.editions if (drafts or e.status != "draft") and (only is None or e.year == only))
+    return site.model_copy(update={"editions": kept})
+
+
+def plan_data(site: Site) -> list[opendata.DataFile]:
+    """Plan the files made without templates: open data, original documents, cross-year scripts."""
+    def made_from(edition, department) -> tuple[str, ...]:
+        if department is None:
+            return edition_records(edition)
+        return (f"{edition.year}/edition.yaml", *department_records(edition.year, department))
+
+    everything = tuple(path for edition in site.editions for path in edition_records(edition))
+    return [*opendata.plan_data(site, made_from), *opendata.plan_attachments(site),
+            *years.plan_scripts(site, years.across(site), everything)]
+
+
+def check_unique(outputs: list[PageSpec | opendata.DataFile]) -> None:
+    """Refuse two outputs for one file (say, an original document named like a data file)."""
+    seen: set[str] = set()
+    clashes = sorted({item.output for item in outputs if item.output in seen or seen.add(item.output)})
+    if clashes:
+        raise PlanError(f"以下文件重复（原文件与数据文件或页面重名？）：{'、'.join(clashes)}")
+
+
+def write_data(data: list[opendata.DataFile], verbatim: dict[str, bytes], out: Output,
+               digest: Callable[[str], str]) -> str:
+    """Write the data files whose records changed, and the frozen editions' files from their archives."""
+    made = 0
+    for item in data:
+        key = hash_parts(["data", item.output, *(f"{name}={digest(name)}" for name in item.records)])
+        if not out.fresh(item.output, key):
+            out.write(item.output, item.make(), key, origin="data")
+            made += 1
+    for path, contents in verbatim.items():
+        key = archive.sha256(contents)
+        if not out.fresh(path, key):
+            out.write(path, contents, key, origin="archive")
+    return f"{len(data)} 个数据文件（{made} 个重新生成），{len(verbatim)} 个存档文件"
 
 
 def copy_assets(renderer: Renderer, out: Output) -> str:
@@ -242,7 +307,7 @@ def index_for_search(site: Site, pages: tuple[Page, ...], out: Output, key: str)
             out.fresh(path, key)
         return f"{len(previous)} 个文件，没有变化"
     with tempfile.TemporaryDirectory(dir=out.writer.staging) as scratch:
-        written = search.write_indexes(search.site_docs(site, pages), Path(scratch))
+        written = search.write_indexes(search.site_docs(site, pages), Path(scratch), leave_out=drafts_of(site))
         changed = 0
         for path in written:
             name = Path(path).relative_to(scratch).as_posix()

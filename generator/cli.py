@@ -1,4 +1,4 @@
-"""The `disclose` command: check, build, serve, schema, new, and the Excel template, import and export."""
+"""The `disclose` command: check, build, serve, freeze, verify, bundle, schema, new, and the Excel template, import and export."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
+from .archive import check_editions
 from .load import load_content
 from .problems import print_problems
 from .schema import write_schemas
@@ -44,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--jobs", type=positive, default=None, help="并行生成的进程数（默认：全部 CPU 核心）")
     build.add_argument("--scheduler", default=None, metavar="tcp://HOST:8786",
                        help="在 Dask 集群上生成：调度器地址（需安装 disclose[cluster]）")
+    build.add_argument("--drafts", action="store_true", help="也生成草稿年度（status: draft），每页标明“草稿”")
 
     serve = commands.add_parser("serve", help="在本机预览网站，修改后自动更新（不写入 public/）")
     serve.add_argument("--content", type=Path, default=DEFAULT_CONTENT, help="内容文件夹（默认 content）")
@@ -54,6 +56,19 @@ def build_parser() -> argparse.ArgumentParser:
                        help="缓存文件夹，预览生成在其中的 preview/（默认 内容文件夹旁的 .disclose-cache）")
     serve.add_argument("--templates", type=Path, default=None,
                        help="网站自己的模板文件夹（默认 内容文件夹旁的 site_templates，有则优先于自带模板）")
+
+    freeze = commands.add_parser("freeze", help="冻结一个已发布的年度：存档其全部文件及 SHA-256 清单，此后原样重现")
+    freeze.add_argument("year", type=int, help="年度，如 2024")
+    freeze.add_argument("--content", type=Path, default=DEFAULT_CONTENT, help="内容文件夹（默认 content）")
+
+    verify = commands.add_parser("verify", help="按清单核对已生成或已部署的网站文件夹：列出内容不同、缺少和多出的文件")
+    verify.add_argument("folder", nargs="?", type=Path, default=DEFAULT_OUTPUT, help="网站文件夹（默认 public）")
+    verify.add_argument("--content", type=Path, default=DEFAULT_CONTENT, help="内容文件夹（默认 content）")
+
+    bundle = commands.add_parser("bundle", help="把一个年度打包为 zip：解压后从硬盘打开即可阅读和搜索")
+    bundle.add_argument("year", type=int, help="年度，如 2020")
+    bundle.add_argument("--content", type=Path, default=DEFAULT_CONTENT, help="内容文件夹（默认 content）")
+    bundle.add_argument("--output", type=Path, default=None, help="zip 文件（默认 disclose-<年度>.zip）")
 
     schema = commands.add_parser("schema", help="生成记录的 JSON Schema 和字段说明")
     schema.add_argument("--output", type=Path, default=Path("docs/schema"), help="输出文件夹（默认 docs/schema）；字段说明 fields.md 写在它的上一级文件夹")
@@ -119,7 +134,7 @@ def run_check(args: argparse.Namespace) -> int:
     content = load_content(args.content)
     problems = list(content.report.problems)
     if content.site is not None and not content.report.errors:
-        problems += check_site(content.site)
+        problems += check_site(content.site) + check_editions(content.site, args.content)
     print_problems(problems)
     errors = sum(p.level == "error" for p in problems)
     warnings = len(problems) - errors
@@ -137,7 +152,8 @@ def run_build(args: argparse.Namespace) -> int:
     from .build import build
 
     return build(args.content, args.output, strict=args.strict, progress=not args.quiet, clean=args.clean,
-                 templates=args.templates, cache=args.cache, jobs=args.jobs, scheduler=args.scheduler)
+                 templates=args.templates, cache=args.cache, jobs=args.jobs, scheduler=args.scheduler,
+                 drafts=args.drafts)
 
 
 def port_number(text: str) -> int:
@@ -158,6 +174,24 @@ def run_serve(args: argparse.Namespace) -> int:
     cache = args.cache if args.cache is not None else default_cache(args.content.absolute())
     return serve(args.content, cache=cache, port=args.port, host=args.host, open_browser=args.open,
                  templates=args.templates)
+
+
+def run_freeze(args: argparse.Namespace) -> int:
+    from .editions import freeze
+
+    return freeze(args.content, args.year)
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    from .editions import verify
+
+    return verify(args.folder, args.content)
+
+
+def run_bundle(args: argparse.Namespace) -> int:
+    from .editions import bundle
+
+    return bundle(args.content, args.year, args.output)
 
 
 def run_schema(args: argparse.Namespace) -> int:
@@ -204,4 +238,5 @@ def run_export(args: argparse.Namespace) -> int:
 COMMANDS = {
     "check": run_check, "build": run_build, "serve": run_serve, "schema": run_schema, "new": run_new,
     "template": run_template, "import": run_import, "export": run_export,
+    "freeze": run_freeze, "verify": run_verify, "bundle": run_bundle,
 }

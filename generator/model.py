@@ -9,6 +9,7 @@ paths, children) and may not be written in a record.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from functools import cached_property
 from typing import Annotated, Any, Literal
@@ -46,6 +47,21 @@ Amount = Annotated[SignedAmount, AfterValidator(bounds.not_negative)]
 Date = Annotated[str, AfterValidator(bounds.real_date)]
 Link = Annotated[str, AfterValidator(address.validate)]
 Period = Literal["annual", "midterm"]
+
+
+
+
+def iso_form(text: str) -> str:
+    """Accept only the YYYY-MM-DD form: the site's own dates are sorted and shown as <time>."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+        raise ValueError(f"“{text[:30]}”应写成 YYYY-MM-DD，如 2024-02-07")
+    return text.strip()
+
+
+# A date the site itself sets (publication, correction), as opposed to one a document printed.
+IsoDate = Annotated[str, AfterValidator(bounds.real_date), AfterValidator(iso_form)]
+# An original document published beside the pages: a file name in the record's own folder.
+FileName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,100}\.(pdf|xls|xlsx|doc|docx|ofd|wps|txt)$")]
 
 
 class Record(BaseModel):
@@ -243,6 +259,15 @@ def iter_indicators(tree: tuple[Level1, ...]):
 # --- records ----------------------------------------------------------------
 
 
+class Correction(Record):
+    """A correction (更正) made after publication: it allows a new version of a frozen page, shown openly."""
+
+    date: IsoDate = Field(description="更正日期（YYYY-MM-DD）")
+    what: Text = Field(description="更正了什么，如“满意度指标值由≥80%更正为≥90%”")
+    why: Text = Field(description="更正原因")
+
+
+
 class Project(Record):
     """A budget project and its performance targets (项目支出绩效目标表)."""
 
@@ -265,6 +290,10 @@ class Project(Record):
     )
     cost_tables: tuple[CostTable, ...] = Field((), description="测算明细 / 项目概算")
     prior_year: PriorYear | None = Field(None, description="上年度项目资金使用情况")
+    same_as: tuple[str, ...] = Field(
+        (), description="其他年度的同一项目（<年度>/<部门>/<项目>），项目代码不同或没有项目代码时填写")
+    source_file: FileName | None = Field(None, description="原文件（与记录放在同一文件夹的 PDF、XLS 等文件名），随网页一同发布")
+    corrections: tuple[Correction, ...] = Field((), description="更正记录（年度冻结后修改本记录时必须增加）")
 
     slug: SkipJsonSchema[str] = Field("", exclude=True)
     path: SkipJsonSchema[str] = Field("", exclude=True)
@@ -305,6 +334,8 @@ class Department(Record):
     info: Labelled = Field(default_factory=dict, description="单位信息（栏目名: 内容），如地址、联系电话")
     publication: Publication | None = Field(None, description="来源文件")
     goals: DepartmentGoals | None = Field(None, description="部门整体绩效目标")
+    source_file: FileName | None = Field(None, description="原文件（与 department.yaml 放在同一文件夹的 PDF、XLS 等文件名），随网页一同发布")
+    corrections: tuple[Correction, ...] = Field((), description="更正记录（年度冻结后修改本记录时必须增加）")
 
     slug: SkipJsonSchema[str] = Field("", exclude=True)
     path: SkipJsonSchema[str] = Field("", exclude=True)
@@ -316,21 +347,16 @@ class Department(Record):
         return total([p.budget for p in self.projects])
 
 
-class Correction(Record):
-    """A correction (更正) published after the edition, shown openly."""
-
-    date: Date = Field(description="更正日期")
-    text: Text = Field(description="更正说明（Markdown）")
-
-
 class Edition(Record):
     """One year's publication: all departments' targets for that budget year."""
 
     year: int = Field(ge=1990, le=2100, description="预算年度")
     title: str | None = Field(None, description="标题，如“2024年预算绩效目标公开”")
-    published: Date | None = Field(None, description="公开日期")
+    status: Literal["draft", "published", "frozen"] = Field(
+        "published", description="状态：draft 草稿（只在 --drafts 时生成）/ published 已发布 / frozen 已冻结（由 disclose freeze 设置）")
+    published: IsoDate | None = Field(None, description="公开日期（YYYY-MM-DD），显示在本年度每一页上")
     note: Text | None = Field(None, description="说明（Markdown）")
-    corrections: tuple[Correction, ...] = Field((), description="更正记录")
+    corrections: tuple[Correction, ...] = Field((), description="更正记录（年度冻结后修改本记录时必须增加）")
 
     path: SkipJsonSchema[str] = Field("", exclude=True)
     departments: SkipJsonSchema[tuple[Department, ...]] = Field((), exclude=True)

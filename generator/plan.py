@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from . import address, urls
+from . import address, archive, opendata, urls, years
 from .load import Page
 from .model import Department, Edition, Project, Site
 from .money import Money
@@ -68,6 +68,7 @@ def plan_site(site: Site, pages: tuple[Page, ...], uses: Callable[[tuple[str, ..
     specs = [*site_pages(site, pages)]
     for edition in site.editions:
         specs.extend(edition_pages(site, pages, edition))
+    specs.extend(years_pages(site, pages))
     specs.extend(crawler_files(site, specs))
     clashes = [path for path, n in Counter(spec.output for spec in specs).items() if n > 1]
     if clashes:
@@ -100,11 +101,16 @@ def edition_pages(site: Site, pages: tuple[Page, ...], edition: Edition) -> Iter
     year = edition.year
     chrome, chrome_records = common(site, pages)
     edition_head = head(edition)
-    yield PageSpec(urls.edition(year), overrides("edition", year), {**chrome, "summary": summarize(edition)},
-                   (*chrome_records, *edition_records(edition)))
+    everything = (*chrome_records, *edition_records(edition))
+    yield PageSpec(urls.edition(year), overrides("edition", year),
+                   {**chrome, "summary": summarize(edition), **data_links(str(year), ())}, everything)
+    yield PageSpec(urls.corrections(year), overrides("corrections", year),
+                   {**chrome, "edition": edition_head, "entries": tuple(archive.corrections(edition))}, everything)
     for department in edition.departments:
         records = (*chrome_records, f"{year}/edition.yaml", *department_records(year, department))
-        context = {**chrome, "edition": edition_head, "department": department}
+        folder = f"{year}/{department.slug}"
+        context = {**chrome, "edition": edition_head, "department": department,
+                   **data_links(folder, opendata.attachments(edition, department))}
         yield PageSpec(urls.department(year, department.slug), overrides("department", year, department.slug), context, records)
         yield PageSpec(urls.print_all(year, department.slug), overrides("print", year, department.slug), context, records)
         department_head = head(department)
@@ -112,19 +118,45 @@ def edition_pages(site: Site, pages: tuple[Page, ...], edition: Edition) -> Iter
             yield PageSpec(
                 urls.project(year, department.slug, project.slug),
                 overrides("project", year, department.slug, project.slug),
-                {**chrome, "edition": edition_head, "department": department_head, "project": project},
+                {**chrome, "edition": edition_head, "department": department_head, "project": project,
+                 **data_links(folder, opendata.attachments(edition, department, [project]))},
                 (*chrome_records, f"{year}/edition.yaml", f"{year}/{department.slug}/department.yaml",
                  project_record(year, department, project)),
             )
 
 
+def data_links(folder: str, sources: list[opendata.Attachment] | tuple[()]) -> dict[str, Any]:
+    """Return what a page's download list shows: the folder's data files and the original documents."""
+    return {"downloads": opendata.downloads(folder), "sources": tuple(sources)}
+
+
+def years_pages(site: Site, pages: tuple[Page, ...]) -> Iterator[PageSpec]:
+    """Plan each department's page of other years (outside the editions, so never frozen)."""
+    chrome, chrome_records = common(site, pages)
+    links = years.across(site)
+    everything = (*chrome_records, *(path for edition in site.editions for path in edition_records(edition)))
+    newest = head(links.newest) if links.newest else None
+    for edition in site.editions:
+        for department in edition.departments:
+            rows = tuple((head(p), links.rows.get((edition.year, department.slug, p.slug), ())) for p in department.projects)
+            yield PageSpec(urls.years(edition.year, department.slug), ("years.html",),
+                           {**chrome, "edition": head(edition), "department": head(department), "newest": newest,
+                            "years": links.departments[department.slug], "projects": rows}, everything)
+
+
 def crawler_files(site: Site, specs: list[PageSpec]) -> Iterator[PageSpec]:
-    """Plan robots.txt, and sitemap.xml when the site's address is known (a sitemap needs full URLs)."""
+    """Plan robots.txt, and sitemap.xml when the site's address is known (a sitemap needs full URLs).
+
+    Draft editions (built with --drafts) are left out of the sitemap.
+    """
     base = base_url(site)
     everything = tuple(sorted({record for spec in specs for record in spec.records}))
+    drafts = {str(e.year) for e in site.editions if e.status == "draft"}
     if base:
         listed = tuple(urls.directory_url(spec.output) for spec in specs
-                       if spec.output.endswith(".html") and spec.output not in (urls.not_found(), urls.search()))
+                       if spec.output.endswith(".html") and spec.output not in (urls.not_found(), urls.search())
+                       and spec.output.split("/")[0] not in drafts
+                       and not (spec.output.startswith("years/") and spec.output.split("/")[1] in drafts))
         yield PageSpec("sitemap.xml", ("sitemap.xml",), {"base_url": base, "locations": listed}, everything)
     yield PageSpec("robots.txt", ("robots.txt",), {"base_url": base}, ("site.yaml",))
 

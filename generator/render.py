@@ -75,7 +75,7 @@ class Renderer:
             keep_trailing_newline=True,
         )
         self.env.filters.update(money=money, cell=cell, unit_label=unit_label, markdown=markdown, css_string=css_string,
-                                link=link)
+                                link=link, cn_date=cn_date)
         self.env.tests.update(filled=filled)
         self.env.globals.update(url=url, paths=PATHS, tables=tables, bar_chart=bar_chart)
         self.parsed: dict[str, tuple[str, ...]] = {}
@@ -142,6 +142,7 @@ class Renderer:
 # Output paths of every kind of page, for templates: {{ url(paths.project(year, dept, slug)) }}.
 PATHS = SimpleNamespace(**{name: getattr(urls, name) for name in (
     "home", "edition", "department", "project", "print_all", "page", "search", "asset", "not_found",
+    "corrections", "years", "years_data",
 )})
 
 
@@ -185,6 +186,12 @@ def link(text: str) -> str:
 def markdown(text: str | None) -> Markup:
     """Render a narrative field (Markdown, raw HTML shown as text)."""
     return Markup(MARKDOWN.render(text or ""))
+
+
+def cn_date(iso: str) -> str:
+    """Write a YYYY-MM-DD date the Chinese way: 2024年2月7日."""
+    year, month, day = iso.split("-")
+    return f"{year}年{int(month)}月{int(day)}日"
 
 
 def css_string(text: str) -> Markup:

@@ -74,7 +74,7 @@ class Preview:
         self.folder = cache / "preview"
         # One engine for the whole session: each save re-reads only the files that changed and
         # re-renders only the pages they reach (the build state lives in the cache, beside the preview).
-        self.engine = Engine(content, self.folder, templates=templates, cache=cache)
+        self.engine = Engine(content, self.folder, templates=templates, cache=cache, drafts=True)  # drafts: what a preview is for
         self.status = Status(prefix=prefix)
         self.lock = threading.Lock()
 

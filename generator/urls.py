@@ -43,6 +43,21 @@ def print_all(year: int, department: str) -> str:
     return f"{year}/{department}/print.html"
 
 
+def corrections(year: int) -> str:
+    """Return the path of an edition's 更正记录 page (a dotted name: no department can take it)."""
+    return f"{year}/corrections.html"
+
+
+def years(year: int, department: str) -> str:
+    """Return the path of the plain page with a department's other years (outside the edition: never frozen)."""
+    return f"years/{year}/{department}/index.html"
+
+
+def years_data(year: int, department: str | None = None) -> str:
+    """Return the path of the cross-year data an edition's (or a department's) pages load (never frozen)."""
+    return f"years/{year}.js" if department is None else f"years/{year}/{department}.js"
+
+
 def page(slug: str) -> str:
     """Return the path of a Markdown page such as the about page."""
     return f"{slug}/index.html"

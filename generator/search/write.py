@@ -423,8 +423,10 @@ PAGES = "pages"
 
 
 def write_indexes(docs: Iterable[SearchDoc], out_dir: Path, all_scope: str = "all", *,
-                  workers: int | None = None) -> Sequence[Path]:
+                  workers: int | None = None, leave_out: Iterable[str] = ()) -> Sequence[Path]:
     """Write one index per edition (search/<year>/), and one over everything (search/<all_scope>/).
+
+    Editions named in `leave_out` (drafts) get their own index but stay out of the "all" one.
 
     The "all" index has its own term shards but no documents of its own: its
     documents are the editions' files (newest edition first, then the pages
@@ -437,7 +439,7 @@ def write_indexes(docs: Iterable[SearchDoc], out_dir: Path, all_scope: str = "al
             writer.part(str(doc.edition) if doc.edition is not None else PAGES).add(doc)
         years = sorted((name for name in writer.parts if name != PAGES), key=int, reverse=True)
         scopes = {year: [year] for year in years}
-        scopes[all_scope] = [*years, PAGES]
+        scopes[all_scope] = [*(year for year in years if year not in set(leave_out)), PAGES]
         return writer.finish(scopes)
 
 

@@ -1,0 +1,165 @@
+"""Across years: the newest-edition notice, a department's years, and a project by year.
+
+These links change whenever a new edition appears, so they must live outside
+the pages of an edition, which may be frozen. Every edition page carries an
+empty placeholder and loads two site-wide, never-frozen files:
+
+    years/<year>.js              (edition pages) or
+    years/<year>/<department>.js (department, print and project pages)
+                                 `window.discloseYears = {...}`: the newest edition, the department's
+                                 years and, per project, its rows by year
+    assets/years.js              fills the placeholder from that data
+
+and links to `years/<year>/<department>/index.html`, the same information as
+a plain page for browsers without JavaScript. Their paths depend only on the
+page's own edition and department, so a frozen page keeps finding them.
+
+A department is the same across editions when its folder name is; a project
+is the same when its 项目代码 is, or when a record names the other in
+`same_as` (<year>/<department>/<project>).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from . import urls
+from .model import Department, Edition, Project, Site, iter_indicators
+from .money import format_amount
+from .opendata import DataFile
+
+Key = tuple[int, str, str]  # (year, department slug, project slug)
+
+
+@dataclass(frozen=True)
+class YearRow:
+    """A project in one edition, as a row of its by-year table."""
+
+    year: int
+    name: str
+    department: str
+    path: str  # output path of its page
+    amount: str
+    unit: str
+    targets: tuple[str, ...]
+
+
+def project_groups(site: Site) -> dict[Key, tuple[Key, ...]]:
+    """Connect projects across editions by 项目代码 and `same_as`; map each project to its group, newest first."""
+    parent: dict[Key, Key] = {}
+
+    def find(key: Key) -> Key:
+        while parent.setdefault(key, key) != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    def join(a: Key, b: Key) -> None:
+        parent[find(a)] = find(b)
+
+    by_code: dict[str, Key] = {}
+    known = {key for key, _ in all_projects(site)}
+    for key, project in all_projects(site):
+        find(key)
+        if project.code and project.code.strip():
+            code = project.code.strip().upper()
+            if code in by_code:
+                join(key, by_code[code])
+            by_code.setdefault(code, key)
+        for link in project.same_as:
+            parts = link.strip().strip("/").split("/")
+            if len(parts) == 3 and parts[0].isdigit() and (int(parts[0]), parts[1], parts[2]) in known:
+                join(key, (int(parts[0]), parts[1], parts[2]))
+    groups: dict[Key, list[Key]] = {}
+    for key in known:
+        groups.setdefault(find(key), []).append(key)
+    return {key: tuple(sorted(members, reverse=True)) for members in groups.values() for key in members}
+
+
+def all_projects(site: Site) -> Iterator[tuple[Key, Project]]:
+    """Yield every project of the site with its key."""
+    for edition in site.editions:
+        for department in edition.departments:
+            for project in department.projects:
+                yield (edition.year, department.slug, project.slug), project
+
+
+def key_targets(project: Project, limit: int = 3) -> tuple[str, ...]:
+    """Return a few key targets: the first indicator under each 一级 heading, as printed."""
+    seen: dict[str, str] = {}
+    for level1, _, indicator in iter_indicators(project.indicators):
+        if indicator.period == "annual" and level1.level1 not in seen:
+            seen[level1.level1] = f"{indicator.name} {indicator.value}".strip()
+    return tuple(seen.values())[:limit]
+
+
+def year_row(edition: Edition, department: Department, project: Project) -> YearRow:
+    """Return a project's row in its by-year table."""
+    return YearRow(edition.year, project.name, department.name,
+                   urls.project(edition.year, department.slug, project.slug),
+                   format_amount(project.amount), project.unit, key_targets(project))
+
+
+@dataclass(frozen=True)
+class Across:
+    """Everything the cross-year outputs show, computed once per build."""
+
+    newest: Edition | None
+    departments: dict[str, tuple[tuple[int, str], ...]]  # slug → (year, name), newest first
+    rows: dict[Key, tuple[YearRow, ...]]  # project → its group's rows, newest first
+
+
+def across(site: Site) -> Across:
+    """Compute the cross-year links of a site."""
+    departments: dict[str, list[tuple[int, str]]] = {}
+    found: dict[Key, YearRow] = {}
+    for edition in site.editions:
+        for department in edition.departments:
+            departments.setdefault(department.slug, []).append((edition.year, department.name))
+            for project in department.projects:
+                found[(edition.year, department.slug, project.slug)] = year_row(edition, department, project)
+    groups = project_groups(site)
+    rows = {key: tuple(found[k] for k in members) for key, members in groups.items()}
+    newest = site.editions[0] if site.editions else None  # editions are sorted newest first
+    return Across(newest, {slug: tuple(sorted(v, reverse=True)) for slug, v in departments.items()}, rows)
+
+
+def edition_data(links: Across, year: int) -> dict[str, Any]:
+    """Return what an edition's page needs: the newest edition."""
+    newest = links.newest
+    return {"year": year, "newest": None if newest is None else {
+        "year": newest.year, "title": newest.title or f"{newest.year}年预算绩效目标公开", "path": urls.edition(newest.year)}}
+
+
+def department_data(links: Across, edition: Edition, department: Department) -> dict[str, Any]:
+    """Return what a department's pages need: the newest edition, its years, each project's years."""
+    years = [{"year": y, "name": name, "path": urls.department(y, department.slug)}
+             for y, name in links.departments.get(department.slug, ())]
+    projects = {}
+    for project in department.projects:
+        rows = links.rows.get((edition.year, department.slug, project.slug), ())
+        if len(rows) > 1:
+            projects[project.slug] = [{"year": r.year, "name": r.name, "department": r.department, "path": r.path,
+                                       "amount": r.amount, "unit": r.unit, "targets": list(r.targets)} for r in rows]
+    return {**edition_data(links, edition.year), "department": department.slug, "years": years, "projects": projects,
+            "page": urls.years(edition.year, department.slug)}
+
+
+def script(data: dict[str, Any]) -> bytes:
+    """Wrap data as a classic script, so that pages opened from disk (file://) can load it."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).replace("</", "<\\/")
+    return f"window.discloseYears={text};\n".encode()
+
+
+def plan_scripts(site: Site, links: Across, records: tuple[str, ...]) -> list[DataFile]:
+    """Plan the cross-year data scripts of every edition and department (never frozen: paths outside <year>/)."""
+    files = []
+    for edition in site.editions:
+        files.append(DataFile(urls.years_data(edition.year), records, lambda e=edition: script(edition_data(links, e.year))))
+        for department in edition.departments:
+            files.append(DataFile(urls.years_data(edition.year, department.slug), records,
+                                  lambda e=edition, d=department: script(department_data(links, e, d))))
+    return files
