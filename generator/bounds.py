@@ -61,6 +61,15 @@ _DATE = re.compile(
 )
 
 
+def date_parts(value: str) -> tuple[int, int, int | None]:
+    """Return (year, month, day or None) of a date `real_date` accepted."""
+    match = _DATE.match(value.strip())
+    if match is None:
+        raise ValueError(value)
+    day = match["d"] or match["cd"]
+    return int(match["y"]), int(match["m"] or match["cm"]), int(day) if day else None
+
+
 def real_date(value: str | None) -> str | None:
     """Accept a date as printed (2024-02-07, 2024 年 2 月 7 日, 2024年2月) only when it is a real date."""
     if value is None or not value.strip():

@@ -354,7 +354,7 @@ class Edition(Record):
     title: str | None = Field(None, description="标题，如“2024年预算绩效目标公开”")
     status: Literal["draft", "published", "frozen"] = Field(
         "published", description="状态：draft 草稿（只在 --drafts 时生成）/ published 已发布 / frozen 已冻结（由 disclose freeze 设置）")
-    published: IsoDate | None = Field(None, description="公开日期（YYYY-MM-DD），显示在本年度每一页上")
+    published: Date | None = Field(None, description="公开日期（如 2024-02-07），显示在本年度每一页上")
     note: Text | None = Field(None, description="说明（Markdown）")
     corrections: tuple[Correction, ...] = Field((), description="更正记录（年度冻结后修改本记录时必须增加）")
 

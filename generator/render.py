@@ -23,7 +23,7 @@ from jinja2 import meta
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from . import address, tables, urls
+from . import address, bounds, tables, urls
 from .charts import bar_chart
 from .money import Money, format_amount
 from .plan import PageSpec
@@ -75,7 +75,7 @@ class Renderer:
             keep_trailing_newline=True,
         )
         self.env.filters.update(money=money, cell=cell, unit_label=unit_label, markdown=markdown, css_string=css_string,
-                                link=link, cn_date=cn_date)
+                                link=link, cn_date=cn_date, iso_date=iso_date)
         self.env.tests.update(filled=filled)
         self.env.globals.update(url=url, paths=PATHS, tables=tables, bar_chart=bar_chart)
         self.parsed: dict[str, tuple[str, ...]] = {}
@@ -188,10 +188,16 @@ def markdown(text: str | None) -> Markup:
     return Markup(MARKDOWN.render(text or ""))
 
 
-def cn_date(iso: str) -> str:
-    """Write a YYYY-MM-DD date the Chinese way: 2024年2月7日."""
-    year, month, day = iso.split("-")
-    return f"{year}年{int(month)}月{int(day)}日"
+def cn_date(date: str) -> str:
+    """Write a date (2024-02-07, 2024/2/7, 2024 年 2 月 7 日 …) the Chinese way: 2024年2月7日."""
+    year, month, day = bounds.date_parts(date)
+    return f"{year}年{month}月" + (f"{day}日" if day else "")
+
+
+def iso_date(date: str) -> str:
+    """Write a date as <time datetime> wants it: 2024-02-07 (or 2024-02 without a day)."""
+    year, month, day = bounds.date_parts(date)
+    return f"{year:04d}-{month:02d}" + (f"-{day:02d}" if day else "")
 
 
 def css_string(text: str) -> Markup:
