@@ -185,10 +185,10 @@ def test_batches_and_sharding_do_not_change_results(tmp_path: Path, docs: list[S
     search.write_indexes(docs, tmp_path / "spilled")
     assert snapshot(tmp_path / "spilled" / "search") == snapshot(index / "search")
     # More shards than temporary buckets (the layout of a large site): the same answers.
-    monkeypatch.setattr(search.write, "BUCKETS", 4)
+    monkeypatch.setattr(search.partition, "BUCKETS", 4)
     search.write_indexes(docs, tmp_path / "sharded")
     manifest = (tmp_path / "sharded" / "search" / "all" / "manifest.js").read_text(encoding="utf-8")
-    assert json.loads(manifest[manifest.index(",") + 1 : manifest.rindex(")")])["shards"] > search.write.BUCKETS
+    assert json.loads(manifest[manifest.index(",") + 1 : manifest.rindex(")")])["shards"] > search.partition.BUCKETS
     for q in random_queries(docs, 25, 99):
         assert set(query(tmp_path / "sharded" / "search" / "all", q, limit=None).urls) == brute(docs, q), q
 

@@ -67,14 +67,26 @@ browser would load.
 from __future__ import annotations
 
 from ..urls import indicator_anchor
-from .docs import SearchDoc, department_doc, doc_text, matches, page_doc, project_doc, site_docs
+from .docs import (
+                   SearchDoc,
+                   department_doc,
+                   doc_text,
+                   docs_for_partition,
+                   matches,
+                   page_doc,
+                   page_docs,
+                   project_doc,
+                   site_docs,
+)
+from .partition import CacheError, PartitionIndex, index_partition
 from .postings import decode_posting, encode_posting
 from .read import Hit, SearchResult, query
 from .text import WHITESPACE, key_hash, normalize, plan_word, query_words, tokenize
-from .write import PAGES, WORKERS, write_index, write_indexes
+from .write import PAGES, WORKERS, Written, write_index, write_indexes, write_site_index
 
 __all__ = [
     "SearchDoc", "normalize", "tokenize", "indicator_anchor", "project_doc", "department_doc", "page_doc",
     "site_docs", "write_index", "write_indexes", "query", "doc_text", "matches", "SearchResult", "Hit",
     "decode_posting", "encode_posting", "WHITESPACE", "key_hash", "plan_word", "query_words", "PAGES", "WORKERS",
+    "docs_for_partition", "page_docs", "index_partition", "write_site_index", "PartitionIndex", "CacheError", "Written",
 ]

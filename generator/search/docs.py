@@ -188,15 +188,22 @@ def page_doc(title: str, url: str, markdown: str = "", edition: int | None = Non
     return SearchDoc(id=url, kind="page", title=title, edition=edition, fields=tuple(fields), title_fields=1)
 
 
+def docs_for_partition(edition: Any, department: Any) -> list[SearchDoc]:
+    """Return the documents of one department of an edition: its page, then its projects' pages."""
+    docs = [department_doc(department, edition, urls.department(edition.year, department.slug))]
+    docs.extend(project_doc(project, department, edition, urls.project(edition.year, department.slug, project.slug))
+                for project in department.projects)
+    return docs
+
+
+def page_docs(pages: Iterable[Any]) -> list[SearchDoc]:
+    """Return the documents of the Markdown pages (the partition of no edition)."""
+    return [page_doc(page.title, urls.page(page.slug), page.body) for page in pages]
+
+
 def site_docs(site: Any, pages: Iterable[Any] = ()) -> Iterator[SearchDoc]:
     """Yield the documents of a loaded site in site order: each edition's departments and projects, then pages."""
     for edition in site.editions:
         for department in edition.departments:
-            yield department_doc(department, edition, urls.department(edition.year, department.slug))
-            for project in department.projects:
-                yield project_doc(project, department, edition,
-                                  urls.project(edition.year, department.slug, project.slug))
-    for page in pages:
-        yield page_doc(page.title, urls.page(page.slug), page.body)
-
-
+            yield from docs_for_partition(edition, department)
+    yield from page_docs(pages)

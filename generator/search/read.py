@@ -15,7 +15,7 @@ from typing import Any
 from .excerpt import excerpt_of
 from .postings import _read_varints, decode_posting
 from .text import key_hash, normalize, plan_word, query_words
-from .write import _doc_path
+from .write import doc_path
 
 PAGE_SIZE = 10
 SMALL = 2048  # a posting file this small is worth loading to narrow the candidates
@@ -94,25 +94,27 @@ class _Scope:
         self.n = self.m["n"]
 
     def entry(self, key: str) -> list | None:
-        shard = self.reader.load(f"{self.scope}/t/{key_hash(key) & (self.m['shards'] - 1)}")
-        return shard.get(key)
+        """Return a key's entry; an external posting [j, size] becomes [shard, j, size]."""
+        s = key_hash(key) & (self.m["shards"] - 1)
+        entry = self.reader.load(f"{self.scope}/t/{s}").get(key)
+        return entry and [[s, *v] if isinstance(v, list) else v for v in entry]
 
     def posting(self, entry: list, slot: int) -> list[int]:
         value = entry[slot]
         if isinstance(value, list):
-            value = self.reader.load(f"{self.scope}/p/{value[0] // 1000}/{value[0] % 1000}")
+            value = self.reader.load(f"{self.scope}/p/{value[0]}/{value[1]}")
         return decode_posting(value, self.n)
 
     def doc(self, n: int) -> dict:
         for name, start, count in self.m["parts"]:
             if start <= n < start + count:
-                return self.reader.load(f"{name}/{_doc_path(n - start)}")
+                return self.reader.load(f"{name}/{doc_path(n - start)}")
         raise IndexError(n)
 
 
 def _size(entry: list, slot: int) -> int:
     value = entry[slot]
-    return value[1] if isinstance(value, list) else 0
+    return value[2] if isinstance(value, list) else 0
 
 
 def query(index_dir: Path, q: str, *, edition: int | None = None, department: str | None = None,

@@ -1,67 +1,74 @@
-"""Writing the index: documents in, the static files of one or more scopes out."""
+"""Writing the index: partitions in, the static files of each scope out, only what changed rewritten.
+
+The merge works bucket by bucket (a bucket is the keys whose hash ends in the
+same bits, generator/search/partition.py). A bucket's merged entries depend
+only on the document count of the scope and, for each partition with keys in
+it, the partition's first document number and the digest of its postings
+there; they are cached under that digest, so after an edit to one project only
+the buckets its changed keys fall in are merged again. The shards are then cut
+from the buckets, and a file whose bytes did not change is not written again
+(its mtime stays, so an upload stays small). External postings are named by
+their shard (p/<shard>/<j>), so a posting that grows past INLINE_MAX changes
+its own shard only.
+
+Scopes: one index per edition (search/<year>/, documents and terms, complete
+by itself) and one over everything (search/all/: its own term shards, and the
+editions' document files, newest edition first, then pages in search/pages/).
+"""
 
 from __future__ import annotations
 
-import array
 import contextlib
 import gc
-import heapq
+import hashlib
 import json
 import marshal
 import math
 import os
 import re
-import shutil
-import struct
 import tempfile
-from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Iterator, Sequence
-from itertools import repeat
 from pathlib import Path
 from typing import Any
 
+from . import partition
 from .docs import SearchDoc
+from .partition import FORMAT, PartitionIndex, index_partition, read_docs
 from .postings import _varints, encode_posting
-from .text import _keys, key_hash, normalize
-
-FORMAT = 1
 
 INLINE_MAX = 200  # a posting longer than this (characters) gets a file of its own
+EXTERNAL_SIZE = 12  # what an external posting's reference counts towards a shard's size
 SHARD_TARGET = 4096  # bytes of term entries per shard, on average
 AMOUNT_CHUNK = 2048  # documents per chunk of the amount order
-BATCH_DOCS = 1000  # documents inverted together into one temporary run (at most 65535)
-RUN_CHUNK = 1 << 16  # bytes per chunk of a run file: a merge holds one chunk of every run,
-RUN_CHUNK_KEYS = 256  # and at most this many keys (each is a few Python objects)
+BATCH_DOCS = 1000  # documents per partition when write_indexes cuts a plain stream of documents
+RANGE = 32  # buckets merged together: one read per partition file for each range
 WORKERS = min(2, os.cpu_count() or 1)  # processes for a large site
-PARALLEL_AFTER = 2  # batches done in this process before workers start (small sites never start them)
-BUCKETS = 256  # temporary entry buckets (a power of two)
+PARALLEL_AFTER = 2  # partitions inverted in this process before workers start (small sites never start them)
+PAGES = "pages"
 
 
-def _jsonp(name: str, data: Any) -> bytes:
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
-    return _wrap(name, body)
+# --- the files ------------------------------------------------------------------
 
 
-def _wrap(name: str, body: str) -> bytes:
+def doc_path(n: int) -> str:
+    """Return the path of document n's file inside its folder (without .js)."""
+    return f"d/{n // 1000}/{n % 1000}"
+
+
+def wrap(name: str, body: str) -> bytes:
+    """Return an index file: a classic script handing its JSON body to the client."""
     # U+2028/2029 are legal in JSON but ended a string literal in older JavaScript.
     body = body.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
     return f"window.__ds&&__ds({json.dumps(name)},{body});\n".encode("utf-8", "replace")
 
 
-def _write(path: Path, data: bytes, written: list[str]) -> None:
-    try:
-        path.write_bytes(data)
-    except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    written.append(str(path))
+class Written(Sequence[Path]):
+    """The files of the index, sorted (Paths made on demand: a site's index has many), and which changed."""
 
-
-class _Paths(Sequence[Path]):
-    """The files written, sorted: a list of Paths made on demand (a site's index has many)."""
-
-    def __init__(self, names: list[str]):
+    def __init__(self, names: list[str], changed: list[str], merged: int = 0):
         self.names = sorted(names)
+        self.changed = sorted(changed)
+        self.merged = merged  # buckets merged again (not found in the cache), over all scopes
 
     def __len__(self) -> int:
         return len(self.names)
@@ -70,206 +77,154 @@ class _Paths(Sequence[Path]):
         return [Path(n) for n in self.names[i]] if isinstance(i, slice) else Path(self.names[i])
 
 
-def _doc_json(doc: SearchDoc) -> dict[str, Any]:
-    data: dict[str, Any] = {"u": doc.id, "k": doc.kind, "t": doc.title}
-    if doc.edition is not None:
-        data["e"] = doc.edition
-    if doc.department:
-        data["d"] = doc.department
-    if doc.amount:
-        data["a"] = doc.amount
-    if doc.amount_yuan is not None:
-        data["y"] = str(doc.amount_yuan)
-    data["h"] = doc.title_fields
-    fields, previous = [], None
-    for anchor, label, text in doc.fields:
-        fields.append([label if label != previous else "", anchor, text])
-        previous = label
-    data["f"] = fields
-    return data
+class _Out:
+    """Write files that differ from what is there; remember every file of the index."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self.changed: list[str] = []
+        self.merged = 0
+
+    def put(self, path: Path, data: bytes) -> None:
+        name = str(path)
+        self.names.append(name)
+        try:
+            if os.stat(name).st_size == len(data) and path.read_bytes() == data:
+                return
+        except FileNotFoundError:
+            pass
+        try:
+            path.write_bytes(data)
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        self.changed.append(name)
+
+    def extend(self, other: tuple[list[str], list[str], int]) -> None:
+        self.names.extend(other[0])
+        self.changed.extend(other[1])
+        self.merged += other[2]
 
 
-def _doc_path(n: int) -> str:
-    return f"d/{n // 1000}/{n % 1000}"
+def _remove_stale(search_dir: Path, keep: set[str], folders: set[str] | None) -> list[str]:
+    """Delete files this build did not write in the given folders (None: every folder of the index), and empty ones.
 
-
-class _Part:
-    """The documents of one folder (an edition, the pages, or one whole scope): doc files and runs."""
-
-    def __init__(self, name: str, writer: _IndexWriter):
-        self.name = name
-        self.writer = writer
-        self.dir = writer.search_dir / name
-        self.n = 0
-        self.base = 0  # first document of the batch being collected
-        self.batch: list[tuple[str, str, tuple[str, ...]]] = []
-        self.runs: list[tuple[str, int]] = []
-        self.amounts: list[float | None] = []
-        self.editions: list[list[int]] = []  # [year, start, count]
-        self.level1: Counter[str] = Counter()
-        self.departments: Counter[str] = Counter()
-
-    def add(self, doc: SearchDoc) -> None:
-        n = self.n
-        # Fields are joined by a line break: whitespace is never inside a key, so the keys of
-        # the whole text are the union of the fields' keys, for one call instead of forty.
-        texts = [text for _, _, text in doc.fields]
-        extra = []
-        if doc.department:
-            extra.append("D" + doc.department)
-            self.departments[doc.department] += 1
-        for title in doc.level1:
-            extra.append("L" + title)
-            self.level1[title] += 1
-        self.batch.append(("\n".join(texts[: doc.title_fields]), "\n".join(texts), tuple(extra)))
-        self.amounts.append(float(doc.amount_yuan) if doc.amount_yuan is not None else None)
-        year = doc.edition if doc.edition is not None else 0
-        if self.editions and self.editions[-1][0] == year and sum(self.editions[-1][1:]) == n:
-            self.editions[-1][2] += 1
-        else:
-            self.editions.append([year, n, 1])
-        _write(self.dir / (_doc_path(n) + ".js"), _jsonp(f"{self.name}/{_doc_path(n)}", _doc_json(doc)),
-               self.writer.written)
-        self.n += 1
-        if len(self.batch) >= BATCH_DOCS:
-            self.flush()
-
-    def flush(self) -> None:
-        """Hand the collected batch over to be inverted into a run file."""
-        if self.batch:
-            path = str(self.writer.tmp / f"{self.name}-{len(self.runs)}.run")
-            self.runs.append((path, self.base))
-            self.writer.submit(_invert, path, self.batch)
-            self.batch = []
-        self.base = self.n
-
-    def summary(self) -> dict[str, Any]:
-        return {"name": self.name, "n": self.n, "runs": self.runs, "amounts": self.amounts,
-                "editions": self.editions, "level1": self.level1, "departments": self.departments}
-
-
-_APPEND = list.append
-
-
-def _invert(path: str, batch: list[tuple[str, str, tuple[str, ...]]]) -> None:
-    """Turn a batch of documents (title text, whole text, extra keys) into a run file.
-
-    A run holds, for each key in sorted order, the batch's documents with the key
-    anywhere and in the title (as 16-bit offsets from the batch's first document).
+    Files directly in search/ (the search page) belong to the site, not to the index.
     """
-    body: defaultdict[str, list[int]] = defaultdict(list)
-    title: defaultdict[str, list[int]] = defaultdict(list)
-    with _no_gc():
-        for local, (head, text, extra) in enumerate(batch):
-            keys = _keys(normalize(text))
-            keys.update(extra)
-            deque(map(_APPEND, map(body.__getitem__, keys), repeat(local)), maxlen=0)
-            if head:
-                deque(map(_APPEND, map(title.__getitem__, _keys(normalize(head))), repeat(local)), maxlen=0)
-        with open(path, "wb") as out:
-            chunk: list[tuple[str, bytes, bytes]] = []
-            size = 0
-            for key in sorted(body):
-                b = array.array("H", body[key]).tobytes()
-                t = array.array("H", title[key]).tobytes() if key in title else b""
-                chunk.append((key, b, t))
-                size += len(b) + len(t) + len(key) + 16
-                if size >= RUN_CHUNK or len(chunk) >= RUN_CHUNK_KEYS:
-                    _write_chunk(out, chunk)
-                    chunk, size = [], 0
-            _write_chunk(out, chunk)
+    removed = []
+    if folders is None:
+        folders = {p.name for p in search_dir.iterdir() if p.is_dir()} if search_dir.is_dir() else set()
+    for top in [search_dir / name for name in sorted(folders)]:
+        for root, dirs, files in os.walk(top, topdown=False):
+            for f in files:
+                path = os.path.join(root, f)
+                if path not in keep:
+                    os.unlink(path)
+                    removed.append(path)
+            for d in dirs:
+                with contextlib.suppress(OSError):
+                    os.rmdir(os.path.join(root, d))  # only when empty
+        with contextlib.suppress(OSError):
+            top.rmdir()
+    return removed
 
 
-def _write_chunk(out: Any, chunk: list) -> None:
-    if chunk:
-        data = marshal.dumps(chunk)
-        out.write(struct.pack("<I", len(data)))
-        out.write(data)
+# --- the index of a whole site ------------------------------------------------------
 
 
-def _read_run(path: str, order: int, base: int) -> Iterator[tuple[str, int, int, bytes, bytes]]:
-    with open(path, "rb") as f:
-        while header := f.read(4):
-            for key, body, title in marshal.loads(f.read(struct.unpack("<I", header)[0])):
-                yield key, order, base, body, title
+def write_site_index(parts: Iterable[PartitionIndex], out_dir: Path, cache_dir: Path | None = None, *,
+                     all_scope: str = "all", workers: int | None = None) -> Written:
+    """Write one index per edition and one over everything from partitions given in site order.
 
-
-def _merged(runs: list[tuple[str, int]]) -> Iterator[tuple[str, list[int], list[int]]]:
-    """Yield (key, documents, title documents) in key order from runs given in document order."""
-    streams = [_read_run(path, order, base) for order, (path, base) in enumerate(runs)]
-    current, body, title = None, [], []
-    for key, _, base, b, t in heapq.merge(*streams):
-        if key != current:
-            if current is not None:
-                yield current, body, title
-            current, body, title = key, [], []
-        ids = array.array("H")
-        ids.frombytes(b)
-        body.extend(map(base.__add__, ids) if base else ids)
-        if t:
-            ids = array.array("H")
-            ids.frombytes(t)
-            title.extend(map(base.__add__, ids) if base else ids)
-    if current is not None:
-        yield current, body, title
-
-
-class _IndexWriter:
-    """Stream documents into parts, then write each scope's index from the parts' runs.
-
-    Batches are inverted, and scopes written, in worker processes once a site is big
-    enough for that to pay (the output does not depend on it: same bytes either way).
+    The partitions' documents are numbered in the order given within their
+    folder, so the same partitions in the same order give the same bytes, however
+    they were made. `cache_dir` keeps merged buckets between builds (without it, a
+    temporary folder: everything is merged).
     """
+    folders: dict[str, list[PartitionIndex]] = {}
+    for p in parts:
+        folders.setdefault(p.folder, []).append(p)
+    years = sorted((name for name in folders if name != PAGES), key=int, reverse=True)
+    scopes = {year: [year] for year in years}
+    scopes[all_scope] = [*years, PAGES]
+    return _write_scopes(Path(out_dir) / "search", cache_dir, folders, scopes, workers, whole=True)
 
-    def __init__(self, out_dir: Path, workers: int | None = None):
-        self.search_dir = Path(out_dir) / "search"
-        self.tmpdir = tempfile.TemporaryDirectory(prefix="disclose-search-")
-        self.tmp = Path(self.tmpdir.name)
-        self.written: list[str] = []
-        self.parts: dict[str, _Part] = {}
+
+def write_indexes(docs: Iterable[SearchDoc], out_dir: Path, all_scope: str = "all", *,
+                  workers: int | None = None, cache_dir: Path | None = None) -> Written:
+    """Write the site's indexes from a stream of documents in site order (partitions of BATCH_DOCS)."""
+    with _cache(cache_dir) as cache, _Inverter(cache, workers) as inverter:
+        for folder, docs_of_folder in _by_folder(docs):
+            inverter.add(docs_of_folder, folder)
+        return write_site_index(inverter.results(), out_dir, cache, all_scope=all_scope, workers=inverter.workers)
+
+
+def write_index(docs: Iterable[SearchDoc], out_dir: Path, scope: str, *,
+                workers: int | None = None, cache_dir: Path | None = None) -> Written:
+    """Write one self-contained index of `docs` under out_dir/search/<scope>/; return its files."""
+    with _cache(cache_dir) as cache, _Inverter(cache, workers) as inverter:
+        inverter.add(docs, scope)
+        folders = {scope: inverter.results()}
+        return _write_scopes(Path(out_dir) / "search", cache, folders, {scope: [scope]}, inverter.workers)
+
+
+def _by_folder(docs: Iterable[SearchDoc]) -> Iterator[tuple[str, Iterator[SearchDoc]]]:
+    """Group a stream of documents into runs of one folder (an edition's year, or pages)."""
+    import itertools
+
+    yield from itertools.groupby(docs, key=lambda d: str(d.edition) if d.edition is not None else PAGES)
+
+
+@contextlib.contextmanager
+def _cache(cache_dir: Path | None) -> Iterator[Path]:
+    if cache_dir is not None:
+        yield Path(cache_dir)
+        return
+    with tempfile.TemporaryDirectory(prefix="disclose-search-") as tmp:
+        yield Path(tmp)
+
+
+class _Inverter:
+    """Invert partitions of BATCH_DOCS documents, in worker processes once a site proves big enough."""
+
+    def __init__(self, cache: Path, workers: int | None):
+        self.cache = cache
         self.workers = WORKERS if workers is None else workers
         self.pool: Any = None
-        self.pending: list[Any] = []
-        self.batches = 0
+        self.jobs: list[Any] = []
 
-    def part(self, name: str) -> _Part:
-        if name not in self.parts:
-            shutil.rmtree(self.search_dir / name, ignore_errors=True)
-            self.parts[name] = _Part(name, self)
-        return self.parts[name]
+    def __enter__(self) -> _Inverter:
+        return self
 
-    def submit(self, fn: Any, *args: Any) -> None:
-        """Run a task now, or in a worker process when the site has proved big enough."""
-        self.batches += 1
-        if self.pool is None and self.workers > 1 and self.batches > PARALLEL_AFTER:
+    def __exit__(self, *exc: object) -> None:
+        if self.pool:
+            self.pool.shutdown(cancel_futures=True)
+
+    def add(self, docs: Iterable[SearchDoc], folder: str) -> None:
+        batch: list[SearchDoc] = []
+        for doc in docs:
+            batch.append(doc)
+            if len(batch) >= BATCH_DOCS:
+                self.submit(batch, folder)
+                batch = []
+        if batch:
+            self.submit(batch, folder)
+
+    def submit(self, batch: list[SearchDoc], folder: str) -> None:
+        if self.pool is None and self.workers > 1 and len(self.jobs) >= PARALLEL_AFTER:
             self.pool = _pool(self.workers)
         if self.pool is None:
-            fn(*args)
-            return
-        self.pending.append(self.pool.submit(fn, *args))
-        while len(self.pending) > 2 * self.workers:  # bound the batches waiting in memory
-            self.pending.pop(0).result()
+            with _no_gc():
+                self.jobs.append(index_partition(batch, self.cache, folder))
+        else:
+            self.jobs.append(self.pool.submit(index_partition, batch, self.cache, folder))
 
-    def finish(self, scopes: dict[str, list[str]]) -> Sequence[Path]:
-        try:
-            for p in self.parts.values():
-                p.flush()
-            for future in self.pending:
-                future.result()
-            jobs = []
-            for scope, names in scopes.items():
-                parts = [self.parts[name].summary() for name in names if name in self.parts]
-                if scope not in self.parts:
-                    shutil.rmtree(self.search_dir / scope, ignore_errors=True)
-                args = (str(self.search_dir), str(self.tmp), scope, parts)
-                jobs.append(self.pool.submit(_write_scope, *args) if self.pool else _write_scope(*args))
-            for job in jobs:
-                self.written.extend(job.result() if self.pool else job)
-        finally:
-            if self.pool:
-                self.pool.shutdown(cancel_futures=True)
-            self.tmpdir.cleanup()
-        return _Paths(self.written)
+    def results(self) -> list[PartitionIndex]:
+        return [j if isinstance(j, PartitionIndex) else j.result() for j in self.jobs if _nonempty(j)]
+
+
+def _nonempty(job: Any) -> bool:
+    return not isinstance(job, PartitionIndex) or job.n > 0
 
 
 def _pool(workers: int) -> Any:
@@ -284,101 +239,243 @@ def _pool(workers: int) -> Any:
         return None
 
 
-def _write_scope(search_dir: str, tmp_dir: str, scope: str, parts: list[dict[str, Any]]) -> list[str]:
-    """Write a scope's term shards, big postings, amount order and manifest; return the files."""
-    written: list[str] = []
-    out = Path(search_dir) / scope
-    tmp = Path(tmp_dir)
-    n = sum(p["n"] for p in parts)
-    runs, offset, layout, editions = [], 0, [], []
-    level1: Counter[str] = Counter()
-    departments: Counter[str] = Counter()
-    amounts: list[tuple[float, int]] = []
-    for p in parts:
-        runs.extend((path, offset + base) for path, base in p["runs"])
-        layout.append([p["name"], offset, p["n"]])
-        for year, start, count in p["editions"]:
-            if editions and editions[-1][0] == year and sum(editions[-1][1:]) == offset + start:
-                editions[-1][2] += count
-            else:
-                editions.append([year, offset + start, count])
-        level1.update(p["level1"])
-        departments.update(p["departments"])
-        amounts.extend((-a, offset + i) for i, a in enumerate(p["amounts"]) if a is not None)
-        offset += p["n"]
-    with _no_gc():
-        # 1. merged postings → big ones into files of their own now, shard entries into buckets
-        buckets = [(tmp / f"{scope}.b{i}").open("w", encoding="utf-8") for i in range(BUCKETS)]
-        total = 0
-        external = [0]
-
-        def posting(ids: list[int]) -> str:
-            text = encode_posting(ids, n)
-            if len(text) <= INLINE_MAX:
-                return '"' + text + '"'  # posting characters never need escaping
-            number = external[0]
-            external[0] += 1
-            name = f"p/{number // 1000}/{number % 1000}"
-            data = _wrap(f"{scope}/{name}", '"' + text + '"')
-            _write(out / (name + ".js"), data, written)
-            return f"[{number},{len(data)}]"
-
+def _write_scopes(search_dir: Path, cache_dir: Path | None, folders: dict[str, list[PartitionIndex]],
+                  scopes: dict[str, list[str]], workers: int | None, whole: bool = False) -> Written:
+    """Write the folders' document files and every scope's terms; remove what is left of older builds."""
+    out = _Out()
+    with _cache(cache_dir) as cache, _no_gc():
+        for folder, parts in folders.items():
+            n = 0
+            for p in parts:
+                for body in read_docs(p):
+                    name = f"{folder}/{doc_path(n)}"
+                    out.put(search_dir / (name + ".js"), wrap(name, body))
+                    n += 1
+        jobs = [(str(search_dir), str(cache), scope, [(name, folders[name]) for name in names if name in folders])
+                for scope, names in scopes.items()]
+        big = sum(p.n for ps in folders.values() for p in ps) > BATCH_DOCS * PARALLEL_AFTER
+        processes = min(WORKERS if workers is None else workers, len(jobs))
+        pool = _pool(processes) if big and processes > 1 else None
         try:
-            for key, body, title in _merged(runs):
-                h = key_hash(key)
-                entry = f"{_json_string(key)}:[{len(body)},{posting(body)}"
-                entry += f",{len(title)},{posting(title)}]" if title else "]"
-                total += len(entry.encode("utf-8")) + 1
-                buckets[h & (BUCKETS - 1)].write(f"{h}\t{entry}\n")
+            if pool:
+                for result in [pool.submit(_write_scope, *job) for job in jobs]:
+                    out.extend(result.result())
+            else:
+                for job in jobs:
+                    out.extend(_write_scope(*job))
         finally:
-            for f in buckets:
-                f.close()
-        # 2. shards: a power of two, about SHARD_TARGET bytes each; a shard's entries sorted by key.
-        # Every shard is written, empty ones too: the client asks for whichever a key hashes to.
+            if pool:
+                pool.shutdown()
+        _remove_stale(search_dir, set(out.names), None if whole else set(folders) | set(scopes))
+        _prune(cache, {p.path for ps in folders.values() for p in ps})
+    return Written(out.names, out.changed, out.merged)
+
+
+def _prune(cache: Path, parts: set[str]) -> None:
+    """Drop the partitions and merged buckets this build did not use (the cache would otherwise only grow)."""
+    for path in (cache / "search" / "parts").glob("*/*.part"):
+        if str(path) not in parts:
+            path.unlink()
+    used = cache / "search" / "merged" / "used"
+    if not used.exists():
+        return
+    keep = set(used.read_text(encoding="utf-8").split())
+    used.unlink()
+    for path in (cache / "search" / "merged").glob("*/*.b"):
+        if path.stem not in keep:
+            path.unlink()
+
+
+# --- one scope ------------------------------------------------------------------------
+
+
+def _write_scope(search_dir: str, cache_dir: str, scope: str,
+                 folders: list[tuple[str, list[PartitionIndex]]]) -> tuple[list[str], list[str], int]:
+    """Write a scope's term shards, external postings, amount order and manifest."""
+    out = _Out()
+    target = Path(search_dir) / scope
+    members: list[tuple[int, PartitionIndex]] = []
+    layout, editions, amounts = [], [], []
+    level1: dict[str, int] = {}
+    departments: set[str] = set()
+    offset = 0
+    for name, parts in folders:
+        start = offset
+        for p in parts:
+            members.append((offset, p))
+            for year, count in p.editions:
+                if year and editions and editions[-1][0] == year and sum(editions[-1][1:]) == offset:
+                    editions[-1][2] += count
+                elif year:
+                    editions.append([year, offset, count])
+                offset += count
+            amounts.extend((-a, members[-1][0] + i) for i, a in enumerate(p.amounts) if a is not None)
+            for k, v in p.level1:
+                level1[k] = level1.get(k, 0) + v
+            departments.update(k for k, _ in p.departments)
+        layout.append([name, start, offset - start])
+    n = offset
+    with _no_gc():
+        buckets, total, out.merged = _merged_buckets(Path(cache_dir), n, members)
         shards = 1
         while total / shards > SHARD_TARGET:
             shards *= 2
-        if shards <= BUCKETS:  # shard s gathers buckets s, s + shards, s + 2·shards, …
-            for s in range(shards):
-                entries = [e for b in range(s, BUCKETS, shards) for _, e in _bucket(tmp, scope, b)]
-                _write_shard(out, scope, s, entries, written)
-        else:  # bucket b holds the shards s with s % BUCKETS == b
-            for b in range(BUCKETS):
-                groups: dict[int, list[str]] = {s: [] for s in range(b, shards, BUCKETS)}
-                for h, e in _bucket(tmp, scope, b):
-                    groups[h & (shards - 1)].append(e)
-                for s in sorted(groups):
-                    _write_shard(out, scope, s, groups[s], written)
-        # 3. the amount order
+        for s, entries in _shards(buckets, shards):
+            _write_shard(out, target, scope, s, entries)
         amounts.sort()
         order = [i for _, i in amounts]
         chunks = math.ceil(len(order) / AMOUNT_CHUNK)
         for j in range(chunks):
             part = order[j * AMOUNT_CHUNK : (j + 1) * AMOUNT_CHUNK]
-            _write(out / f"a/{j}.js", _wrap(f"{scope}/a/{j}", json.dumps(_varints(part))), written)
+            out.put(target / f"a/{j}.js", wrap(f"{scope}/a/{j}", json.dumps(_varints(part))))
     manifest = {
         "v": FORMAT, "scope": scope, "n": n, "shards": shards,
         "parts": layout,
-        "editions": [e for e in editions if e[0]],
+        "editions": editions,
         "level1": sorted(level1.items(), key=lambda kv: (-kv[1], kv[0])),
         "departments": len(departments),
         "amounts": [len(order), AMOUNT_CHUNK, chunks],
     }
-    _write(out / "manifest.js", _jsonp(f"{scope}/manifest", manifest), written)
-    return written
+    out.put(target / "manifest.js", wrap(f"{scope}/manifest", partition.dumps(manifest)))
+    return out.names, out.changed, out.merged
 
 
-def _bucket(tmp: Path, scope: str, b: int) -> list[tuple[int, str]]:
-    path = tmp / f"{scope}.b{b}"
+Entry = tuple[int, str, int, str, int, str]  # (key hash, key as JSON, docs, posting, title docs, title posting)
+
+
+def _merged_buckets(cache: Path, n: int, members: list[tuple[int, PartitionIndex]]) -> tuple[list[Path], int, int]:
+    """Return the file of every bucket's merged entries (cached by what they are made of) and their total size."""
+    count = partition.BUCKETS
+    where: list[list[tuple[int, int, int, int, str]]] = [[] for _ in range(count)]  # per bucket: member, offset…
+    for m, (_, p) in enumerate(members):
+        if p.buckets_count != count:
+            raise partition.CacheError(p.path)
+        for b, at, length, digest in p.buckets:
+            where[b].append((m, members[m][0], at, length, digest))
+    root = cache / "search" / "merged"
+    paths, todo = [], []
+    for b in range(count):
+        key = hashlib.blake2b(f"{FORMAT}|{n}|{b}|".encode() + ";".join(
+            f"{first}:{digest}" for _, first, _, _, digest in where[b]).encode(), digest_size=16).hexdigest()
+        path = root / key[:2] / f"{key}.b"
+        paths.append(path)
+        if not path.exists():
+            todo.append(b)
+    for lo in range(0, count, RANGE):
+        wanted = [b for b in todo if lo <= b < lo + RANGE]
+        if wanted:
+            _merge_range(wanted, where, members, n, paths)
+    total = 0
+    for path in paths:
+        with path.open("rb") as f:
+            total += int(f.readline())
+    root.mkdir(parents=True, exist_ok=True)
+    with (root / "used").open("a", encoding="utf-8") as f:
+        f.write("".join(p.stem + "\n" for p in paths))
+    return paths, total, len(todo)
+
+
+def _merge_range(wanted: list[int], where: list[list[tuple[int, int, int, int, str]]],
+                 members: list[tuple[int, PartitionIndex]], n: int, paths: list[Path]) -> None:
+    """Merge some buckets, reading each partition file once (the span of its wanted buckets)."""
+    spans: dict[int, tuple[int, int]] = {}
+    for b in wanted:
+        for m, _, at, length, _ in where[b]:
+            lo, hi = spans.get(m, (at, at + length))
+            spans[m] = (min(lo, at), max(hi, at + length))
+    data: dict[int, tuple[int, bytes]] = {}
+    for m, (lo, hi) in spans.items():
+        with open(members[m][1].path, "rb") as f:
+            f.seek(lo)
+            data[m] = (lo, f.read(hi - lo))
+    for b in wanted:
+        merged: dict[str, tuple[list[int], list[int]]] = {}
+        for m, first, at, length, digest in where[b]:
+            lo, blob = data[m]
+            piece = blob[at - lo : at - lo + length]
+            if hashlib.blake2b(piece, digest_size=8).hexdigest() != digest:
+                raise partition.CacheError(members[m][1].path)
+            for key, body, title in marshal.loads(piece):
+                got = merged.get(key)
+                if got is None:
+                    got = merged[key] = ([], [])
+                got[0].extend(_ids(body, first))
+                if title:
+                    got[1].extend(_ids(title, first))
+        lines, size = [], 0
+        for key in sorted(merged):
+            body, title = merged[key]
+            k = _json_string(key)
+            pb = encode_posting(body, n)
+            pt = encode_posting(title, n) if title else ""
+            size += len(k.encode("utf-8")) + len(str(len(body))) + 5 + _ref_size(pb)
+            if title:
+                size += len(str(len(title))) + 2 + _ref_size(pt)
+            lines.append(f"{partition.key_hash(key)}\t{k}\t{len(body)}\t{pb}\t{len(title)}\t{pt}\n")
+        path = paths[b]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(f"{size}\n" + "".join(lines), encoding="utf-8")
+        os.replace(tmp, path)
+
+
+def _ids(raw: bytes, first: int) -> list[int]:
+    import array
+
+    ids = array.array("H")
+    ids.frombytes(raw)
+    return list(map(first.__add__, ids)) if first else ids.tolist()
+
+
+def _ref_size(posting: str) -> int:
+    return len(posting) + 2 if len(posting) <= INLINE_MAX else EXTERNAL_SIZE
+
+
+def _entries(path: Path) -> list[Entry]:
     with path.open(encoding="utf-8") as f:
-        out = [(int(h), e) for h, e in (line.rstrip("\n").split("\t", 1) for line in f)]
-    path.unlink()
+        f.readline()
+        out = []
+        for line in f:
+            h, k, nb, pb, nt, pt = line.rstrip("\n").split("\t")
+            out.append((int(h), k, int(nb), pb, int(nt), pt))
     return out
 
 
-def _write_shard(out: Path, scope: str, s: int, entries: list[str], written: list[str]) -> None:
-    entries.sort()
-    _write(out / f"t/{s}.js", _wrap(f"{scope}/t/{s}", "{" + ",".join(entries) + "}"), written)
+def _shards(buckets: list[Path], shards: int) -> Iterator[tuple[int, list[Entry]]]:
+    """Yield every shard (empty ones too: the client asks for whichever a key hashes to) with its entries."""
+    count = len(buckets)
+    if shards <= count:  # shard s gathers buckets s, s + shards, s + 2·shards, …
+        for s in range(shards):
+            yield s, [e for b in range(s, count, shards) for e in _entries(buckets[b])]
+    else:  # bucket b holds the shards s with s % count == b
+        for b in range(count):
+            groups: dict[int, list[Entry]] = {s: [] for s in range(b, shards, count)}
+            for e in _entries(buckets[b]):
+                groups[e[0] & (shards - 1)].append(e)
+            yield from sorted(groups.items())
+
+
+def _write_shard(out: _Out, target: Path, scope: str, s: int, entries: list[Entry]) -> None:
+    """Write one term shard, sorted by key, and its external postings (p/<s>/<j>, numbered in key order)."""
+    entries.sort(key=lambda e: e[1])
+    external = 0
+    parts = []
+
+    def ref(posting: str) -> str:
+        nonlocal external
+        if len(posting) <= INLINE_MAX:
+            return '"' + posting + '"'  # posting characters never need escaping
+        name = f"p/{s}/{external}"
+        data = wrap(f"{scope}/{name}", '"' + posting + '"')
+        out.put(target / (name + ".js"), data)
+        external += 1
+        return f"[{external - 1},{len(data)}]"
+
+    for _, k, nb, pb, nt, pt in entries:
+        entry = f"{k}:[{nb},{ref(pb)}"
+        entry += f",{nt},{ref(pt)}]" if nt else "]"
+        parts.append(entry)
+    out.put(target / f"t/{s}.js", wrap(f"{scope}/t/{s}", "{" + ",".join(parts) + "}"))
 
 
 _NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\u2028\u2029]')
@@ -400,46 +497,3 @@ def _no_gc() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def write_index(docs: Iterable[SearchDoc], out_dir: Path, scope: str, *,
-                workers: int | None = None) -> Sequence[Path]:
-    """Write a self-contained index of `docs` under out_dir/search/<scope>/; return the files written.
-
-    Documents are numbered in the order given, so the same documents in the same
-    order always give the same bytes. Memory stays flat: postings are inverted a
-    batch at a time into temporary runs and merged at the end. `workers` processes
-    (default: up to 2) share the work on large sites; 0 or 1 keeps it in this process.
-    """
-    with _no_gc():
-        writer = _IndexWriter(out_dir, workers)
-        part = writer.part(scope)
-        for doc in docs:
-            part.add(doc)
-        return writer.finish({scope: [scope]})
-
-
-PAGES = "pages"
-
-
-def write_indexes(docs: Iterable[SearchDoc], out_dir: Path, all_scope: str = "all", *,
-                  workers: int | None = None, leave_out: Iterable[str] = ()) -> Sequence[Path]:
-    """Write one index per edition (search/<year>/), and one over everything (search/<all_scope>/).
-
-    Editions named in `leave_out` (drafts) get their own index but stay out of the "all" one.
-
-    The "all" index has its own term shards but no documents of its own: its
-    documents are the editions' files (newest edition first, then the pages
-    that belong to no edition, in search/pages/), so nothing is stored twice
-    and an edition's folder is complete by itself.
-    """
-    with _no_gc():
-        writer = _IndexWriter(out_dir, workers)
-        for doc in docs:
-            writer.part(str(doc.edition) if doc.edition is not None else PAGES).add(doc)
-        years = sorted((name for name in writer.parts if name != PAGES), key=int, reverse=True)
-        scopes = {year: [year] for year in years}
-        scopes[all_scope] = [*(year for year in years if year not in set(leave_out)), PAGES]
-        return writer.finish(scopes)
-
-

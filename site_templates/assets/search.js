@@ -259,15 +259,18 @@
     this.n = manifest.n;
     this.docText = {};
   }
+  // An external posting [j, size] comes back as [shard, j, size]: its file is p/<shard>/<j>.
   Scope.prototype.entry = function (key) {
-    return load(this.name + "/t/" + (keyHash(key) & (this.m.shards - 1))).then(function (shard) {
-      return Object.prototype.hasOwnProperty.call(shard, key) ? shard[key] : null;
+    var s = keyHash(key) & (this.m.shards - 1);
+    return load(this.name + "/t/" + s).then(function (shard) {
+      if (!Object.prototype.hasOwnProperty.call(shard, key)) return null;
+      return shard[key].map(function (v) { return typeof v === "string" || typeof v === "number" ? v : [s, v[0], v[1]]; });
     });
   };
   Scope.prototype.posting = function (entry, slot) {
     var value = entry[slot], n = this.n;
     var got = typeof value === "string" ? Promise.resolve(value)
-      : load(this.name + "/p/" + Math.floor(value[0] / 1000) + "/" + (value[0] % 1000));
+      : load(this.name + "/p/" + value[0] + "/" + value[1]);
     return got.then(function (text) { return decodePosting(text, n); });
   };
   Scope.prototype.doc = function (n) {
@@ -293,7 +296,7 @@
     return scopes[name];
   }
 
-  function size(entry, slot) { var v = entry[slot]; return typeof v === "string" ? 0 : v[1]; }
+  function size(entry, slot) { var v = entry[slot]; return typeof v === "string" ? 0 : v[2]; }
   function bySelectivity(entries) {
     return function (a, b) {
       return entries[a][0] - entries[b][0] || size(entries[a], 1) - size(entries[b], 1) || cmpStr(a, b);

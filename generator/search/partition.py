@@ -1,0 +1,210 @@
+"""Partitions: the documents of one department (or any group), inverted once and cached by content.
+
+`index_partition` is a pure task for a worker process: it tokenizes a
+partition's documents and inverts them into local postings (document numbers
+counted from the partition's first document), grouped by key hash into
+`BUCKETS` buckets, and stores them in one file of the cache folder named by
+the digest of the partition's content. A partition whose documents did not
+change is found there and not tokenized again. What it returns
+(`PartitionIndex`) is small and picklable: the digest, the document count, the
+metadata the manifest needs and, per bucket, where its postings lie in the
+file and their digest, so the merge (generator/search/write.py) can tell which
+buckets of the index changed without reading them.
+
+The file: MAGIC, the SHA-256 of the rest, then a marshalled head (metadata and
+the documents' JSON) and one marshalled blob per non-empty bucket, a sorted
+list of (key, body posting, title posting) with postings as 16-bit offsets.
+A file whose checksum or magic does not match is rebuilt, never trusted.
+"""
+
+from __future__ import annotations
+
+import array
+import hashlib
+import json
+import marshal
+import os
+import struct
+from collections import Counter, defaultdict, deque
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import repeat
+from pathlib import Path
+from typing import Any
+
+from .docs import SearchDoc
+from .text import _keys, key_hash, normalize
+
+FORMAT = 2  # of the index files and of the cache; part of every digest
+MAGIC = b"DSPART02"
+BUCKETS = 256  # key-hash buckets of a partition (a power of two); the merge caches one result per bucket
+MAX_DOCS = 65535  # postings are 16-bit offsets within a partition
+
+_APPEND = list.append
+
+
+class CacheError(Exception):
+    """A cached partition file is missing or damaged: build again from the documents."""
+
+
+@dataclass(frozen=True)
+class PartitionIndex:
+    """A partition as the merge needs it; its postings stay in the cache file `path`."""
+
+    folder: str  # the index folder of its documents: an edition's year, or "pages"
+    digest: str
+    path: str
+    n: int
+    editions: tuple[tuple[int, int], ...]  # (year or 0, count) in document order
+    amounts: tuple[float | None, ...]  # per document, in 元, for sorting by amount
+    level1: tuple[tuple[str, int], ...]  # 一级 filter values and how many documents have each
+    departments: tuple[tuple[str, int], ...]
+    buckets: tuple[tuple[int, int, int, str], ...]  # (bucket, offset, length, digest) of non-empty buckets
+    buckets_count: int  # BUCKETS when it was made (the merge refuses a mix)
+
+
+def doc_json(doc: SearchDoc) -> dict[str, Any]:
+    """Return the data of a document's file (d/…): what the client shows, checks and excerpts."""
+    data: dict[str, Any] = {"u": doc.id, "k": doc.kind, "t": doc.title}
+    if doc.edition is not None:
+        data["e"] = doc.edition
+    if doc.department:
+        data["d"] = doc.department
+    if doc.amount:
+        data["a"] = doc.amount
+    if doc.amount_yuan is not None:
+        data["y"] = str(doc.amount_yuan)
+    data["h"] = doc.title_fields
+    fields, previous = [], None
+    for anchor, label, text in doc.fields:
+        fields.append([label if label != previous else "", anchor, text])
+        previous = label
+    data["f"] = fields
+    return data
+
+
+def dumps(data: Any) -> str:
+    """Return compact JSON, as every index file holds it."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def index_partition(docs: Sequence[SearchDoc], cache_dir: Path, folder: str | None = None) -> PartitionIndex:
+    """Invert a partition's documents into the cache (or find them there); return its summary.
+
+    `folder` defaults to the documents' edition ("pages" for documents of none);
+    all documents of a partition belong to one folder.
+    """
+    if len(docs) > MAX_DOCS:
+        raise ValueError(f"a partition holds at most {MAX_DOCS} documents, not {len(docs)}")
+    if folder is None:
+        folder = str(docs[0].edition) if docs and docs[0].edition is not None else "pages"
+    bodies = [dumps(doc_json(doc)) for doc in docs]
+    digest = hashlib.sha256(dumps([FORMAT, BUCKETS, folder, bodies, [d.level1 for d in docs]]).encode()).hexdigest()
+    path = Path(cache_dir) / "search" / "parts" / digest[:2] / f"{digest}.part"
+    try:
+        return _summary(path, read_head(path), digest)
+    except CacheError:
+        pass
+    head, blobs = _invert(docs, folder, bodies)
+    _store(path, head, blobs)
+    return _summary(path, head, digest)
+
+
+def _invert(docs: Sequence[SearchDoc], folder: str, bodies: list[str]) -> tuple[dict[str, Any], list[bytes]]:
+    """Tokenize the documents; return the file's head and its bucket blobs."""
+    body: defaultdict[str, list[int]] = defaultdict(list)
+    title: defaultdict[str, list[int]] = defaultdict(list)
+    editions: list[list[int]] = []
+    level1: Counter[str] = Counter()
+    departments: Counter[str] = Counter()
+    for local, doc in enumerate(docs):
+        texts = [text for _, _, text in doc.fields]
+        # Fields are joined by a line break: whitespace is never inside a key, so the keys of the
+        # whole text are the union of the fields' keys, for one call instead of forty.
+        keys = _keys(normalize("\n".join(texts)))
+        if doc.department:
+            keys.add("D" + doc.department)
+            departments[doc.department] += 1
+        for name in doc.level1:
+            keys.add("L" + name)
+            level1[name] += 1
+        deque(map(_APPEND, map(body.__getitem__, keys), repeat(local)), maxlen=0)
+        if doc.title_fields and texts[: doc.title_fields]:
+            head_keys = _keys(normalize("\n".join(texts[: doc.title_fields])))
+            deque(map(_APPEND, map(title.__getitem__, head_keys), repeat(local)), maxlen=0)
+        year = doc.edition or 0
+        if editions and editions[-1][0] == year:
+            editions[-1][1] += 1
+        else:
+            editions.append([year, 1])
+    grouped: list[list[tuple[str, bytes, bytes]]] = [[] for _ in range(BUCKETS)]
+    for key in sorted(body):
+        t = array.array("H", title[key]).tobytes() if key in title else b""
+        grouped[key_hash(key) & (BUCKETS - 1)].append((key, array.array("H", body[key]).tobytes(), t))
+    blobs = [marshal.dumps(g) if g else b"" for g in grouped]
+    head = {
+        "folder": folder, "n": len(docs), "editions": editions, "docs": bodies,
+        "amounts": [float(d.amount_yuan) if d.amount_yuan is not None else None for d in docs],
+        "level1": sorted(level1.items()), "departments": sorted(departments.items()),
+        "blobs": [(len(b), hashlib.blake2b(b, digest_size=8).hexdigest() if b else "") for b in blobs],
+    }
+    return head, blobs
+
+
+def _store(path: Path, head: dict[str, Any], blobs: list[bytes]) -> None:
+    """Write a partition file atomically (a crash or a parallel writer never leaves half a file)."""
+    head_bytes = marshal.dumps(head)
+    rest = struct.pack("<I", len(head_bytes)) + head_bytes + b"".join(blobs)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(MAGIC + hashlib.sha256(rest).digest() + rest)
+    os.replace(tmp, path)
+    head["start"] = len(MAGIC) + 32 + 4 + len(head_bytes)
+
+
+def read_head(path: Path) -> dict[str, Any]:
+    """Return a partition file's head, checking the whole file; raise CacheError when it is not sound."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise CacheError(str(path)) from exc
+    rest = raw[len(MAGIC) + 32 :]
+    if raw[: len(MAGIC)] != MAGIC or hashlib.sha256(rest).digest() != raw[len(MAGIC) : len(MAGIC) + 32]:
+        raise CacheError(str(path))
+    try:
+        (size,) = struct.unpack("<I", rest[:4])
+        head = marshal.loads(rest[4 : 4 + size])
+        head["start"] = len(MAGIC) + 32 + 4 + size
+    except (ValueError, EOFError, TypeError, struct.error) as exc:
+        raise CacheError(str(path)) from exc
+    return head
+
+
+def _summary(path: Path, head: dict[str, Any], digest: str) -> PartitionIndex:
+    if len(head.get("blobs", ())) != BUCKETS:
+        raise CacheError(str(path))
+    buckets, offset = [], head["start"]
+    for b, (length, blob_digest) in enumerate(head["blobs"]):
+        if length:
+            buckets.append((b, offset, length, blob_digest))
+        offset += length
+    return PartitionIndex(
+        folder=head["folder"], digest=digest, path=str(path), n=head["n"],
+        editions=tuple((y, c) for y, c in head["editions"]), amounts=tuple(head["amounts"]),
+        level1=tuple((k, v) for k, v in head["level1"]), departments=tuple((k, v) for k, v in head["departments"]),
+        buckets=tuple(buckets), buckets_count=len(head["blobs"]),
+    )
+
+
+def read_docs(part: PartitionIndex) -> list[str]:
+    """Return the JSON of a partition's documents, in order."""
+    return read_head(Path(part.path))["docs"]
+
+
+def read_bucket(handle: Any, offset: int, length: int, digest: str) -> list[tuple[str, bytes, bytes]]:
+    """Return one bucket's (key, body, title) entries from an open partition file, checking its digest."""
+    handle.seek(offset)
+    blob = handle.read(length)
+    if hashlib.blake2b(blob, digest_size=8).hexdigest() != digest:
+        raise CacheError(getattr(handle, "name", "partition"))
+    return marshal.loads(blob)

@@ -1,0 +1,137 @@
+"""The index is built incrementally: partitions cached by content, buckets merged again only when they change.
+
+An edit to one project re-tokenizes only its partition, merges again only the
+buckets its changed keys fall in, rewrites only the files whose bytes changed,
+and gives exactly the bytes of a clean build. A damaged cache is rebuilt.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator import search
+from generator.search import SearchDoc, partition, query
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "bench"))
+
+from bench_search import docs_from_records  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def docs() -> list[SearchDoc]:
+    return list(docs_from_records(120, 11, 2))
+
+
+def partitions(docs: list[SearchDoc]) -> list[list[SearchDoc]]:
+    """Cut documents into departments as the engine does: a department page starts a partition."""
+    out: list[list[SearchDoc]] = []
+    for doc in docs:
+        if doc.kind == "department" or not out or out[-1][0].edition != doc.edition:
+            out.append([])
+        out[-1].append(doc)
+    return out
+
+
+def build(docs: list[SearchDoc], out: Path, cache: Path) -> search.Written:
+    parts = [search.index_partition(group, cache) for group in partitions(docs)]
+    return search.write_site_index(parts, out, cache)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def edit_one(docs: list[SearchDoc]) -> tuple[list[SearchDoc], SearchDoc]:
+    """Change one indicator's target in one project."""
+    i = next(i for i, d in enumerate(docs) if d.kind == "project" and any(a for a, _, _ in d.fields))
+    doc = docs[i]
+    fields = list(doc.fields)
+    j = next(k for k, f in enumerate(fields) if f[0])
+    anchor, label, text = fields[j]
+    fields[j] = (anchor, label, text + " 目标值改为≥97.35%")
+    edited = dataclasses.replace(doc, fields=tuple(fields))
+    return [*docs[:i], edited, *docs[i + 1 :]], edited
+
+
+def test_partitions_give_the_bytes_of_the_stream_writer(tmp_path: Path, docs: list[SearchDoc]) -> None:
+    build(docs, tmp_path / "parts", tmp_path / "cache")
+    search.write_indexes(docs, tmp_path / "stream")
+    assert snapshot(tmp_path / "parts" / "search") == snapshot(tmp_path / "stream" / "search")
+
+
+def test_an_edit_rebuilds_only_what_it_touches(tmp_path: Path, docs: list[SearchDoc],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    out, cache = tmp_path / "public", tmp_path / "cache"
+    first = build(docs, out, cache)
+    assert first.merged == 3 * partition.BUCKETS  # two editions and "all": every bucket merged
+    mtimes = {p: p.stat().st_mtime_ns for p in (out / "search").rglob("*.js")}
+
+    # nothing changed: nothing tokenized, nothing merged, nothing written
+    inverted = []
+    real = partition._invert
+    monkeypatch.setattr(partition, "_invert", lambda *a: inverted.append(a[1]) or real(*a))
+    again = build(docs, out, cache)
+    assert (inverted, again.merged, again.changed) == ([], 0, [])
+
+    # one indicator of one project edited: one partition tokenized, a few buckets merged, a few files written
+    edited_docs, edited = edit_one(docs)
+    after = build(edited_docs, out, cache)
+    assert len(inverted) == 1
+    assert 0 < after.merged < partition.BUCKETS  # of 3 × 256 buckets (its edition's and all)
+    changed = {str(Path(p).relative_to(out / "search")) for p in after.changed}
+    assert len(changed) < len(after) // 10, sorted(changed)  # a few dozen shards of 644 files
+    year = str(edited.edition)
+    assert all(c.split("/")[0] in (year, "all") for c in changed), sorted(changed)
+    assert sum("/d/" in c for c in changed) == 1  # only the edited document's file
+    assert {p for p, t in mtimes.items() if p.exists() and p.stat().st_mtime_ns != t} == {
+        out / "search" / c for c in changed}
+
+    # and the result is exactly a clean build of the edited documents
+    search.write_indexes(edited_docs, tmp_path / "clean")
+    assert snapshot(out / "search") == snapshot(tmp_path / "clean" / "search")
+    hit = query(out / "search" / year, "97.35")
+    assert [h.url for h in hit.hits] == [edited.id]
+
+
+def test_removed_documents_leave_no_files(tmp_path: Path, docs: list[SearchDoc]) -> None:
+    out, cache = tmp_path / "public", tmp_path / "cache"
+    build(docs, out, cache)
+    (out / "search" / "index.html").write_text("the search page", encoding="utf-8")
+    fewer = [d for d in docs if d.edition == docs[0].edition]
+    build(fewer, out, cache)
+    assert (out / "search" / "index.html").read_text(encoding="utf-8") == "the search page"  # the site's, not the index's
+    (out / "search" / "index.html").unlink()
+    search.write_indexes(fewer, tmp_path / "clean")
+    assert snapshot(out / "search") == snapshot(tmp_path / "clean" / "search")
+    # the cache keeps only what this build used
+    assert len(list((cache / "search" / "parts").rglob("*.part"))) == len(partitions(fewer))
+
+
+def test_a_damaged_cache_is_rebuilt_not_trusted(tmp_path: Path, docs: list[SearchDoc]) -> None:
+    out, cache = tmp_path / "public", tmp_path / "cache"
+    build(docs, out, cache)
+    for path in (cache / "search" / "parts").rglob("*.part"):
+        raw = bytearray(path.read_bytes())
+        raw[len(raw) // 2] ^= 0xFF
+        path.write_bytes(bytes(raw))
+    build(docs, tmp_path / "again", cache)
+    assert snapshot(tmp_path / "again" / "search") == snapshot(out / "search")
+
+
+def test_a_stale_summary_is_refused(tmp_path: Path, docs: list[SearchDoc]) -> None:
+    # The engine may keep PartitionIndex objects between builds: if the file behind one changed, the
+    # merge says so (CacheError) instead of writing postings it cannot vouch for.
+    cache = tmp_path / "cache"
+    parts = [search.index_partition(group, cache) for group in partitions(docs)]
+    path = Path(parts[0].path)
+    raw = bytearray(path.read_bytes())
+    b, at, length, _ = parts[0].buckets[0]
+    raw[at + length // 2] ^= 0xFF
+    path.write_bytes(bytes(raw))
+    with pytest.raises(search.CacheError):
+        search.write_site_index(parts, tmp_path / "out", tmp_path / "other-cache")
