@@ -135,3 +135,36 @@ def test_a_stale_summary_is_refused(tmp_path: Path, docs: list[SearchDoc]) -> No
     path.write_bytes(bytes(raw))
     with pytest.raises(search.CacheError):
         search.write_site_index(parts, tmp_path / "out", tmp_path / "other-cache")
+
+
+class Sink:
+    """The engine's Output, as the index sees it: write(relative path, bytes) -> whether the bytes changed."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+
+    def write(self, path: str, data: bytes) -> bool:
+        changed = self.files.get(path) != data
+        self.files[path] = data
+        return changed
+
+
+def test_files_can_go_through_the_engines_output(tmp_path: Path, docs: list[SearchDoc]) -> None:
+    cache, sink = tmp_path / "cache", Sink()
+    parts = [search.index_partition(group, cache) for group in partitions(docs)]
+    written = search.write_site_index(parts, tmp_path / "public", cache, output=sink)
+    assert not (tmp_path / "public").exists()
+    search.write_indexes(docs, tmp_path / "clean")
+    assert {f"search/{k}": v for k, v in snapshot(tmp_path / "clean" / "search").items()} == sink.files
+    assert len(written.changed) == len(sink.files)
+    again = search.write_site_index(parts, tmp_path / "public", cache, output=sink)
+    assert again.changed == [] and again.merged == 0
+
+
+def test_an_edition_can_be_left_out_of_the_all_index(tmp_path: Path, docs: list[SearchDoc]) -> None:
+    draft = str(docs[0].edition)
+    search.write_indexes(docs, tmp_path, leave_out={draft})
+    everything = query(tmp_path / "search" / "all", "司法", limit=None)
+    own = query(tmp_path / "search" / draft, "司法", limit=None)
+    assert own.hits and not {h.url for h in own.hits} & {h.url for h in everything.hits}
+    assert (tmp_path / "search" / draft / "manifest.js").exists()

@@ -78,16 +78,27 @@ class Written(Sequence[Path]):
 
 
 class _Out:
-    """Write files that differ from what is there; remember every file of the index."""
+    """Write files that differ from what is there; remember every file of the index.
 
-    def __init__(self) -> None:
+    With a `sink` (the engine's output, whose `write(path, data) -> bool` takes a
+    path relative to the site root and returns whether the bytes changed), files go
+    there instead.
+    """
+
+    def __init__(self, sink: Any = None, root: Path | None = None) -> None:
         self.names: list[str] = []
         self.changed: list[str] = []
         self.merged = 0
+        self.sink = sink
+        self.root = root
 
     def put(self, path: Path, data: bytes) -> None:
         name = str(path)
         self.names.append(name)
+        if self.sink is not None:
+            if self.sink.write(path.relative_to(self.root).as_posix(), data):
+                self.changed.append(name)
+            return
         try:
             if os.stat(name).st_size == len(data) and path.read_bytes() == data:
                 return
@@ -133,30 +144,38 @@ def _remove_stale(search_dir: Path, keep: set[str], folders: set[str] | None) ->
 
 
 def write_site_index(parts: Iterable[PartitionIndex], out_dir: Path, cache_dir: Path | None = None, *,
-                     all_scope: str = "all", workers: int | None = None) -> Written:
+                     all_scope: str = "all", workers: int | None = None, output: Any = None,
+                     leave_out: Iterable[str] = ()) -> Written:
     """Write one index per edition and one over everything from partitions given in site order.
 
     The partitions' documents are numbered in the order given within their
     folder, so the same partitions in the same order give the same bytes, however
     they were made. `cache_dir` keeps merged buckets between builds (without it, a
-    temporary folder: everything is merged).
+    temporary folder: everything is merged). With `output` (the engine's Output:
+    `write(relative_path, data) -> bool`), files go through it and nothing is
+    deleted here. Editions in `leave_out` (years, such as drafts) get their own
+    index but are left out of the "all" one.
     """
     folders: dict[str, list[PartitionIndex]] = {}
     for p in parts:
         folders.setdefault(p.folder, []).append(p)
     years = sorted((name for name in folders if name != PAGES), key=int, reverse=True)
     scopes = {year: [year] for year in years}
-    scopes[all_scope] = [*years, PAGES]
-    return _write_scopes(Path(out_dir) / "search", cache_dir, folders, scopes, workers, whole=True)
+    skipped = {str(y) for y in leave_out}
+    scopes[all_scope] = [*(y for y in years if y not in skipped), PAGES]
+    out = _Out(output, Path(out_dir))
+    return _write_scopes(Path(out_dir) / "search", cache_dir, folders, scopes, workers, out, whole=True)
 
 
 def write_indexes(docs: Iterable[SearchDoc], out_dir: Path, all_scope: str = "all", *,
-                  workers: int | None = None, cache_dir: Path | None = None) -> Written:
+                  workers: int | None = None, cache_dir: Path | None = None, output: Any = None,
+                  leave_out: Iterable[str] = ()) -> Written:
     """Write the site's indexes from a stream of documents in site order (partitions of BATCH_DOCS)."""
     with _cache(cache_dir) as cache, _Inverter(cache, workers) as inverter:
         for folder, docs_of_folder in _by_folder(docs):
             inverter.add(docs_of_folder, folder)
-        return write_site_index(inverter.results(), out_dir, cache, all_scope=all_scope, workers=inverter.workers)
+        return write_site_index(inverter.results(), out_dir, cache, all_scope=all_scope, workers=inverter.workers,
+                                output=output, leave_out=leave_out)
 
 
 def write_index(docs: Iterable[SearchDoc], out_dir: Path, scope: str, *,
@@ -240,9 +259,10 @@ def _pool(workers: int) -> Any:
 
 
 def _write_scopes(search_dir: Path, cache_dir: Path | None, folders: dict[str, list[PartitionIndex]],
-                  scopes: dict[str, list[str]], workers: int | None, whole: bool = False) -> Written:
+                  scopes: dict[str, list[str]], workers: int | None, out: _Out | None = None,
+                  whole: bool = False) -> Written:
     """Write the folders' document files and every scope's terms; remove what is left of older builds."""
-    out = _Out()
+    out = out or _Out()
     with _cache(cache_dir) as cache, _no_gc():
         for folder, parts in folders.items():
             n = 0
@@ -255,18 +275,19 @@ def _write_scopes(search_dir: Path, cache_dir: Path | None, folders: dict[str, l
                 for scope, names in scopes.items()]
         big = sum(p.n for ps in folders.values() for p in ps) > BATCH_DOCS * PARALLEL_AFTER
         processes = min(WORKERS if workers is None else workers, len(jobs))
-        pool = _pool(processes) if big and processes > 1 else None
+        pool = _pool(processes) if big and processes > 1 and out.sink is None else None
         try:
             if pool:
                 for result in [pool.submit(_write_scope, *job) for job in jobs]:
                     out.extend(result.result())
             else:
                 for job in jobs:
-                    out.extend(_write_scope(*job))
+                    out.extend(_write_scope(*job, out=_Out(out.sink, out.root)))
         finally:
             if pool:
                 pool.shutdown()
-        _remove_stale(search_dir, set(out.names), None if whole else set(folders) | set(scopes))
+        if out.sink is None:
+            _remove_stale(search_dir, set(out.names), None if whole else set(folders) | set(scopes))
         _prune(cache, {p.path for ps in folders.values() for p in ps})
     return Written(out.names, out.changed, out.merged)
 
@@ -290,9 +311,9 @@ def _prune(cache: Path, parts: set[str]) -> None:
 
 
 def _write_scope(search_dir: str, cache_dir: str, scope: str,
-                 folders: list[tuple[str, list[PartitionIndex]]]) -> tuple[list[str], list[str], int]:
+                 folders: list[tuple[str, list[PartitionIndex]]], out: _Out | None = None) -> tuple[list[str], list[str], int]:
     """Write a scope's term shards, external postings, amount order and manifest."""
-    out = _Out()
+    out = out if out is not None else _Out()
     target = Path(search_dir) / scope
     members: list[tuple[int, PartitionIndex]] = []
     layout, editions, amounts = [], [], []
