@@ -232,3 +232,18 @@ def test_a_published_edition_shows_its_date_on_every_page(tmp_path):
     assert build(content, out, progress=False) == 0  # a date as printed is shown the same way
     bar = soup(out, "2024/index.html").find(class_="edition-bar")
     assert "2024年2月7日" in text(bar) and bar.find("time")["datetime"] == "2024-02-07"
+
+
+def test_the_bundled_2020_and_2022_editions_are_frozen_and_survive_a_template_change(built_site, tmp_path):
+    from site_fixture import CONTENT, bundled_content
+
+    frozen_years = sorted(e.year for e in bundled_content().site.editions if e.status == "frozen")
+    assert frozen_years == [2020, 2022]
+    assert archive.verify(built_site, CONTENT, frozen_years) == []
+    changed = tmp_path / "public"
+    assert build(CONTENT, changed, progress=False, templates=changed_templates(tmp_path),
+                 cache=tmp_path / "cache") == 0
+    assert archive.verify(changed, CONTENT, frozen_years) == []
+    for year in frozen_years:
+        assert edition_files(changed, year) == edition_files(built_site, year)
+    assert soup(changed, "2024/index.html").find("p", class_="template-changed") is not None
