@@ -36,13 +36,13 @@ from pathlib import Path
 
 from . import address, archive, opendata, search, years
 from .load import Page, load_content
-from .model import Site
+from .model import Project, Site
 from .parallel import SchedulerError, TemplateFailure, default_jobs, executor, render_all, tasks
 from .plan import PageSpec, PlanError, department_records, edition_records, plan_site
 from .problems import Problem, print_problems
 from .render import REFERENCES, Renderer, template_folders
 from .state import BuildState, RecordCache, default_cache, fingerprint, hash_parts
-from .validate import check_site
+from .validate import check_project, check_site
 from .write import Output, OutputError
 
 
@@ -133,7 +133,7 @@ class Engine:
             site = loaded.site
             report.problems = list(loaded.report.problems)
             if site is not None and not loaded.report.errors:
-                report.problems += check_site(site) + archive.check_editions(site, self.content)
+                report.problems += check_site(site, cached_checks(records)) + archive.check_editions(site, self.content)
             errors = [p for p in report.problems if p.level == "error"]
             print_problems(report.problems)
             projects = sum(len(e.projects) for e in site.editions) if site else 0
@@ -211,6 +211,11 @@ class Engine:
                     out.add(path, entry, changed)
                 report.processes.add(result.process)
         bar.close()
+
+
+def cached_checks(records: RecordCache) -> Callable[[Project], list[Problem]]:
+    """Return the project rules, run once per record content (locating a warning's line costs a parse)."""
+    return lambda project: records.memo(Path(project.path).absolute(), "check", lambda: check_project(project))
 
 
 def where(processes: set[int]) -> str:

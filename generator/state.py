@@ -22,7 +22,7 @@ import hashlib
 import os
 import pickle
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -222,6 +222,20 @@ class RecordCache:
             return
         self.pending.append((str(path), stat.st_size, stat.st_mtime_ns, self.digests[str(path)], kind,
                              pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
+
+    def memo(self, path: Path, kind: str, compute: Callable[[], Any]) -> Any:
+        """Return what `compute` makes of a file's record (its checks), cached by the file's content hash."""
+        key, digest = f"{path}#{kind}", self.digest(path)
+        row = None
+        if self.state is not None:
+            row = self.state.db.execute("SELECT digest, payload FROM records WHERE path = ?", (key,)).fetchone()
+        if row is not None and row[0] == digest:
+            value = self.unpickle(row[1])
+            if value is not None:
+                return value
+        value = compute()
+        self.pending.append((key, 0, 0, digest, kind, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
+        return value
 
     def digest(self, path: Path) -> str:
         """Return a file's content hash (reading it unless the loader already did)."""
