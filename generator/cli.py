@@ -14,6 +14,7 @@ from .archive import check_editions
 from .load import load_content
 from .problems import print_problems
 from .schema import write_schemas
+from .skeleton import DEPTH
 from .validate import check_site
 
 DEFAULT_CONTENT = Path("content")
@@ -73,9 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     schema = commands.add_parser("schema", help="生成记录的 JSON Schema 和字段说明")
     schema.add_argument("--output", type=Path, default=Path("docs/schema"), help="输出文件夹（默认 docs/schema）；字段说明 fields.md 写在它的上一级文件夹")
 
-    new = commands.add_parser("new", help="新建记录骨架：年度、部门或项目")
-    new.add_argument("kind", choices=["edition", "department", "project"], help="记录种类")
-    new.add_argument("where", help="位置：<年度>、<年度>/<部门> 或 <年度>/<部门>/<项目>")
+    new = commands.add_parser("new", help="新建记录骨架：年度、部门、项目、转移支付区域绩效目标表或自评表")
+    new.add_argument("kind", choices=list(DEPTH), help="记录种类：edition 年度 / department 部门 / project 项目 / transfer 转移支付区域绩效目标表 / evaluation 项目支出绩效自评表")
+    new.add_argument("where", help="位置：<年度>、<年度>/<部门> 或 <年度>/<部门>/<名称>")
     new.add_argument("--content", type=Path, default=DEFAULT_CONTENT, help="内容文件夹（默认 content）")
 
     template = commands.add_parser("template", help="生成 Excel 填写模板 绩效目标表.xlsx")
@@ -142,7 +143,10 @@ def run_check(args: argparse.Namespace) -> int:
         editions = content.site.editions
         departments = sum(len(e.departments) for e in editions)
         projects = sum(len(e.projects) for e in editions)
-        print(f"检查了 {len(editions)} 个年度、{departments} 个部门、{projects} 个项目：{errors} 个错误，{warnings} 个警告")
+        transfers = sum(len(d.transfers) for e in editions for d in e.departments)
+        evaluations = sum(len(d.evaluations) for e in editions for d in e.departments)
+        others = (f"、{transfers} 张转移支付区域绩效目标表" if transfers else "") + (f"、{evaluations} 张绩效自评表" if evaluations else "")
+        print(f"检查了 {len(editions)} 个年度、{departments} 个部门、{projects} 个项目{others}：{errors} 个错误，{warnings} 个警告")
     else:
         print(f"{errors} 个错误，{warnings} 个警告")
     return 1 if errors or (args.strict and warnings) else 0

@@ -10,7 +10,9 @@ TITLES = {
     "site": "网站设置 content/site.yaml",
     "edition": "年度 content/<年度>/edition.yaml",
     "department": "部门 content/<年度>/<部门>/department.yaml",
-    "project": "项目 content/<年度>/<部门>/<项目>.yaml",
+    "project": "项目（项目支出绩效目标表） content/<年度>/<部门>/<项目>.yaml",
+    "transfer": "转移支付区域绩效目标表 content/<年度>/<部门>/<名称>.yaml（kind: transfer）",
+    "evaluation": "项目支出绩效自评表 content/<年度>/<部门>/<名称>.yaml（kind: evaluation）",
 }
 
 

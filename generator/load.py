@@ -6,7 +6,7 @@ The content folder is laid out as
     pages/<name>.md                       Markdown pages (about …)
     <year>/edition.yaml
     <year>/<department>/department.yaml
-    <year>/<department>/<project>.yaml
+    <year>/<department>/<record>.yaml    a project, or with `kind:` a transfer table or self-evaluation
 
 Loading never raises for bad content: every problem becomes a `Problem` with
 file, line and field, and the rest of the content is still read, so that one
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -24,7 +25,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from . import yamlio
-from .model import RESERVED_FIELDS, Department, Edition, Project, Site
+from .model import KIND_TITLES, RECORD_KINDS, RESERVED_FIELDS, Department, Edition, Evaluation, Project, Site, Transfer
 from .problems import Problem, Report, field_path, locate
 from .schema import describe_field, model_at
 from .state import RecordCache
@@ -110,24 +111,37 @@ def load_edition(folder: Path, report: Report, cache: RecordCache) -> Edition | 
 
 
 def load_department(folder: Path, report: Report, cache: RecordCache) -> Department | None:
-    """Read one department folder: department.yaml and its project records."""
+    """Read one department folder: department.yaml and its project, transfer and self-evaluation records."""
     department = read_record(folder / "department.yaml", Department, report, cache)
-    projects: list[Project] = []
+    records: list[Project | Transfer | Evaluation] = []
     for child in entries(folder, "department.yaml"):
         if child.is_dir():
             report.add(Problem("error", display(child), "部门文件夹中不能再有文件夹：项目文件应直接放在部门文件夹中"))
         elif child.suffix in RECORD_SUFFIXES and check_slug(child, report):
-            twin = next((p for p in projects if p.slug == child.stem), None)
+            twin = next((r for r in records if r.slug == child.stem), None)
             if twin is not None:
                 report.add(Problem("error", display(child), f"与 {twin.path} 对应同一网址“{child.stem}”，请删除或改名其中一个"))
                 continue
-            project = read_record(child, Project, report, cache)
-            if project is not None:
-                projects.append(project.model_copy(update={"slug": child.stem, "path": display(child)}))
+            record = read_record(child, record_model, report, cache)
+            if record is not None:
+                records.append(record.model_copy(update={"slug": child.stem, "path": display(child)}))
     if department is None:
         return None
-    projects.sort(key=lambda p: (p.number is None, p.number or 0, p.slug))
-    return department.model_copy(update={"slug": folder.name, "projects": tuple(projects), "path": display(folder)})
+    projects = sorted((r for r in records if isinstance(r, Project)), key=lambda p: (p.number is None, p.number or 0, p.slug))
+    return department.model_copy(update={
+        "slug": folder.name, "path": display(folder), "projects": tuple(projects),
+        "transfers": tuple(r for r in records if isinstance(r, Transfer)),
+        "evaluations": tuple(r for r in records if isinstance(r, Evaluation)),
+    })
+
+
+def record_model(data: dict[str, Any]) -> type[BaseModel] | str:
+    """Choose the model of a department folder's record by its `kind:`, or say why none fits."""
+    kind = data.get("kind", "project")
+    if isinstance(kind, str) and kind in RECORD_KINDS:
+        return RECORD_KINDS[kind]
+    kinds = "、".join(f"{name}（{title}）" for name, title in KIND_TITLES.items())
+    return f"找到 {describe_value(kind)}，应为以下之一：{kinds}；不写表示 project"
 
 
 def entries(folder: Path, own_record: str) -> list[Path]:
@@ -148,8 +162,9 @@ def check_slug(path: Path, report: Report) -> bool:
     return False
 
 
-def read_record(path: Path, model: type[M], report: Report, cache: RecordCache | None = None) -> M | None:
-    """Read one YAML record and validate it against its model, or take both from the cache."""
+def read_record(path: Path, model: type[M] | Callable[[dict[str, Any]], type[M] | str], report: Report,
+                cache: RecordCache | None = None) -> M | None:
+    """Read one YAML record and validate it against its model (or the one `model(data)` chooses), or take both from the cache."""
     if not path.is_file():
         report.add(Problem("error", display(path), f"缺少文件 {path.name}"))
         return None
@@ -173,7 +188,7 @@ def read_record(path: Path, model: type[M], report: Report, cache: RecordCache |
     return record
 
 
-def parse_record(path: Path, raw: bytes, model: type[M], report: Report) -> M | None:
+def parse_record(path: Path, raw: bytes, model: type[M] | Callable[[dict[str, Any]], type[M] | str], report: Report) -> M | None:
     """Parse one record's bytes and validate them against its model."""
     try:
         text = yamlio.decode(raw)
@@ -185,6 +200,11 @@ def parse_record(path: Path, raw: bytes, model: type[M], report: Report) -> M | 
         found = "空文件" if data is None else f"{type_name(data)}"
         report.add(Problem("error", display(path), f"记录应是“字段: 内容”的形式，实际是{found}", 1))
         return None
+    if not isinstance(model, type):
+        model = model(data)  # type: ignore[assignment]
+        if isinstance(model, str):
+            report.add(Problem("error", display(path), model, yamlio.line_of(text, ["kind"]), "kind（记录种类）"))
+            return None
     record, problems = validate_data(data, model, path, text)
     report.extend(problems)
     return record
@@ -251,7 +271,7 @@ def translate(err: dict[str, Any], model: type[BaseModel], path: Path, text: str
         parent = field_path(loc[:-1])
         return Problem("error", display(path), message, yamlio.line_of(text, loc[:-1]), parent)
     found = describe_value(err.get("input"))
-    return Problem("error", display(path), f"找到 {found}，{expected(err)}", line, subject)
+    return Problem("error", display(path), f"找到 {found}，{expected(err, model, loc)}", line, subject)
 
 
 EXPECTED = {
@@ -271,10 +291,35 @@ EXPECTED = {
 }
 
 
-def expected(err: dict[str, Any]) -> str:
-    """Say in Chinese what a field expects, from a pydantic error."""
+# What fits a number field that is not money, by field name: a weight is points, a rate is a percentage.
+NUMBER_FIELDS = {
+    "weight": "应为分值，写数字，如 10（不写“分”）",
+    "score": "应为得分，写数字，如 9（不写“分”）",
+    "percent": "应为百分比的数字，如 30 表示 30%（不写“%”）",
+    "usage_rate": "应为百分比的数字，如 95.5 表示 95.5%（不写“%”）",
+    "progress": "应为百分比的数字，如 100 表示 100%（不写“%”）",
+    "quantity": "应为数量，写数字，如 12",
+}
+NUMBER_ERRORS = frozenset({"decimal_type", "decimal_parsing", "finite_number"})
+# Fields next to an amount that hold what is printed beside it.
+PRINTED_BESIDE = {"amount": "printed", "total": "total_printed"}
+
+
+def expected(err: dict[str, Any], model: type[BaseModel] | None = None, loc: Sequence[str | int] = ()) -> str:
+    """Say in Chinese what fits the field of a pydantic error (a weight is not money)."""
     kind = err["type"]
     ctx = err.get("ctx") or {}
+    name = str(loc[-1]) if loc else ""
+    # bounds.plain_amount says "应为数字…" for any text in a number field: say what fits *this* field instead.
+    not_a_number = kind in NUMBER_ERRORS or (kind == "value_error" and str(ctx.get("error", "")).startswith("应为数字"))
+    if not_a_number and name in NUMBER_FIELDS:
+        return NUMBER_FIELDS[name]
+    if not_a_number and model is not None:
+        owner = model_at(model, loc[:-1])
+        beside = PRINTED_BESIDE.get(name)
+        if owner is not None and beside in owner.model_fields:
+            return (f"应为金额数字，如 854 或 148.00（不带逗号和单位）；未填写可照录“—”“/”“无”；"
+                    f"金额旁所印的文字（如“854万(…)”）请写在 {beside}（{describe_field(owner, [beside])}）")
     if kind in EXPECTED:
         return EXPECTED[kind]
     if kind == "literal_error":

@@ -14,8 +14,9 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator, WithJsonSchema
 from pydantic.json_schema import SkipJsonSchema
+from pydantic_core import PydanticCustomError
 
 from . import address, bounds
 from .money import Money, Unit, total
@@ -38,8 +39,15 @@ class FrozenMap(dict):
         return FrozenMap, (dict(self),)
 
 
-# An ordered mapping of label → text, exactly as the document prints it.
-Labelled = Annotated[dict[str, str], AfterValidator(FrozenMap)]
+def _blank_is_empty(data: Any) -> Any:
+    """Let a blank cell of a labelled table stand for an empty text, as the guide allows."""
+    if isinstance(data, dict):
+        return {key: "" if value is None else value for key, value in data.items()}
+    return data
+
+
+# An ordered mapping of label → text, exactly as the document prints it; a blank cell is "".
+Labelled = Annotated[dict[str, str], BeforeValidator(_blank_is_empty), AfterValidator(FrozenMap)]
 Text = Annotated[str, Field(max_length=bounds.LONG_TEXT_LIMIT)]
 # A plain decimal within bounds; SignedAmount only where a form can print a negative (结余).
 SignedAmount = Annotated[Decimal, BeforeValidator(bounds.plain_amount), Field(allow_inf_nan=False)]
@@ -62,6 +70,40 @@ def iso_form(text: str) -> str:
 IsoDate = Annotated[str, AfterValidator(bounds.real_date), AfterValidator(iso_form)]
 # An original document published beside the pages: a file name in the record's own folder.
 FileName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,100}\.(pdf|xls|xlsx|doc|docx|ofd|wps|txt)$")]
+
+
+class NotGiven(str):
+    """A cell the document fills with "—", "/" or "无": kept as printed, and not a number."""
+
+    __slots__ = ()
+
+
+# What documents print in a money cell that has no figure.
+NOT_GIVEN_MARKS = frozenset({"—", "——", "-", "－", "/", "／", "无"})
+
+
+def _amount_or_mark(value: Any) -> Decimal | NotGiven:
+    """Accept a plain amount within bounds (bounds.py), or a printed "not given" mark such as "—"."""
+    if isinstance(value, str) and value.strip() in NOT_GIVEN_MARKS:
+        return NotGiven(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int | Decimal | str):
+        raise PydanticCustomError("decimal_type", "not a number")
+    return bounds.not_negative(bounds.plain_amount(value))  # type: ignore[arg-type]
+
+
+# A money cell of a form: a number, or "—" / "/" / "无" kept as printed (not given).
+Cell = Annotated[
+    Decimal | NotGiven,
+    PlainValidator(_amount_or_mark),
+    WithJsonSchema({"anyOf": [{"type": "number"}, {"enum": sorted(NOT_GIVEN_MARKS)}]}),
+]
+# A score or weight (分值 / 得分 / 权重): a number of points, never money.
+Score = Annotated[Decimal, BeforeValidator(bounds.plain_amount), Field(allow_inf_nan=False)]
+
+
+def given(value: Decimal | str | None) -> Decimal | None:
+    """Return a cell's number, or None when it is blank or printed as not given."""
+    return value if isinstance(value, Decimal) else None
 
 
 class Record(BaseModel):
@@ -91,14 +133,17 @@ class Goal(Record):
 
     period: Literal["overall", "midterm", "annual"] = Field(description="目标期间：overall 总体 / midterm 中期 / annual 年度")
     label: str | None = Field(None, description="文件所印标题，如“预算年度(2022年)目标”")
-    text: Text = Field(description="目标内容（Markdown）")
+    text: Text = Field(description="目标内容（Markdown）；自评表中为预期目标")
+    result: Text | None = Field(None, description="实际完成情况（自评表）")
 
 
 class FundingSource(Record):
-    """One named source of funds; an empty amount is a blank cell."""
+    """One named line of funds; it may have lines of its own (小计 → 市本级 / 中央补助)."""
 
-    name: str = Field(description="资金来源名称，如“财政资金”“中央财政”")
-    amount: Amount | None = Field(None, description="金额（空表示文件中此格为空）")
+    name: str = Field(description="资金来源名称，按文件所印，如“财政资金”“其中：上级资金”")
+    amount: Cell | None = Field(None, description="金额（数字；空表示此格为空；“—”“/”“无”照录，表示未填）")
+    printed: str | None = Field(None, description="金额旁所印文字，如“854万(高标准农田建设400万元,…)”")
+    children: tuple[FundingSource, ...] = Field((), description="下一级明细（各项之和应等于本项金额）")
 
 
 class FundingTable(Record):
@@ -106,8 +151,9 @@ class FundingTable(Record):
 
     title: str = Field(description="表头，如“项目资金来源”“年度资金来源（元）”")
     period: Period = Field("annual", description="期间：annual 年度 / midterm 中期")
-    total: Amount | None = Field(None, description="合计金额")
+    total: Cell | None = Field(None, description="合计金额")
     total_label: str = Field("合计", description="合计一栏的名称，如“预算数”“项目资金总额”")
+    total_printed: str | None = Field(None, description="合计旁所印文字，如“854万(高标准农田建设400万元,…)”")
     sources: tuple[FundingSource, ...] = Field((), description="资金来源明细")
 
 
@@ -168,7 +214,7 @@ class PriorYear(Record):
 
 IndicatorColumn = Literal[
     "level1", "level2", "name", "operator", "value", "unit", "kind",
-    "scoring", "description", "basis", "weight",
+    "scoring", "description", "basis", "weight", "actual", "score", "deviation", "core",
 ]
 
 
@@ -183,7 +229,12 @@ class Indicator(Record):
     description: Text | None = Field(None, description="指标内容 / 绩效指标描述")
     basis: Text | None = Field(None, description="指标值设定依据 / 目标值来源")
     scoring: Text | None = Field(None, description="评（扣）分标准")
-    weight: Amount | None = Field(None, description="权重（分值）")
+    weight: Score | None = Field(None, description="权重（分值），写数字，如 10")
+    core: bool = Field(False, description="核心指标（文件以 ★ 标注）：true / false")
+    core_mark: str | None = Field(None, description="核心指标的标注，按文件所印，如“★”“★★★”")
+    actual: str | None = Field(None, description="实际完成值（自评表），按文件所印")
+    score: Score | None = Field(None, description="得分（自评表），写数字，如 9")
+    deviation: Text | None = Field(None, description="偏差原因分析及改进措施（自评表）")
     period: Period = Field("annual", description="期间：annual 年度 / midterm 中期")
 
     @cached_property
@@ -256,6 +307,10 @@ def iter_indicators(tree: tuple[Level1, ...]):
                 yield level1, level2, indicator
 
 
+# Column headings of an indicator table as the document prints them (basis: 目标值来源).
+IndicatorLabels = dict[IndicatorColumn, str]
+
+
 # --- records ----------------------------------------------------------------
 
 
@@ -271,6 +326,7 @@ class Correction(Record):
 class Project(Record):
     """A budget project and its performance targets (项目支出绩效目标表)."""
 
+    kind: Literal["project"] = Field("project", description="记录种类：project 项目支出绩效目标表（可不写）")
     name: str = Field(description="项目名称")
     code: str | None = Field(None, description="项目代码 / 项目编码")
     number: int | None = Field(None, ge=1, description="在文件中的序号，决定项目的排列顺序")
@@ -283,11 +339,13 @@ class Project(Record):
     sections: tuple[Section, ...] = Field((), description="叙述性内容，如立项依据、项目概况")
     funding: tuple[FundingTable, ...] = Field((), description="资金来源")
     spending_plan: SpendingPlan | None = Field(None, description="资金支出计划")
+    goals_title: str = Field("绩效目标", description="绩效目标一栏的标题，按文件所印，如“总体目标”")
     goals: tuple[Goal, ...] = Field((), description="绩效目标：总体（中期）目标与年度目标")
     indicators: tuple[Level1, ...] = Field((), description="绩效指标：一级 → 二级 → 三级")
-    indicator_labels: dict[IndicatorColumn, str] = Field(
+    indicator_labels: IndicatorLabels = Field(
         default_factory=dict, description="指标表各栏的标题，按文件所印（如 basis: 目标值来源）"
     )
+    notes: tuple[Section, ...] = Field((), description="印在指标表之后的注、说明，按文件所印")
     cost_tables: tuple[CostTable, ...] = Field((), description="测算明细 / 项目概算")
     prior_year: PriorYear | None = Field(None, description="上年度项目资金使用情况")
     same_as: tuple[str, ...] = Field(
@@ -308,12 +366,115 @@ class Project(Record):
         return None if amount is None else Money(amount, self.unit)
 
 
+class Notice(Record):
+    """The notice that hands transfer funds down (资金下达文件)."""
+
+    title: str | None = Field(None, description="通知标题")
+    number: str | None = Field(None, description="文号，如“忠财农〔2022〕5号”")
+    issuer: str | None = Field(None, description="发文单位，如“忠县财政局”")
+    date: str | None = Field(None, description="发文日期，按文件所印")
+    addressee: str | None = Field(None, description="主送单位，如“县农业农村委”")
+    basis: str | None = Field(None, description="依据文件及文号，按文件所印")
+    amount: Amount | None = Field(None, description="下达金额")
+    subject: str | None = Field(None, description="功能科目，如“农业农村(21301)”")
+    body: Text | None = Field(None, description="通知正文（Markdown）")
+
+
+class Transfer(Record):
+    """A transfer payment's regional performance targets (转移支付区域绩效目标表)."""
+
+    kind: Literal["transfer"] = Field(description="记录种类：transfer 转移支付区域绩效目标表")
+    name: str = Field(description="资金名称")
+    form_title: str | None = Field(None, description="表名，按文件所印，如“…资金区域绩效目标表”")
+    unit: Unit = Field(description="文件使用的金额单位：元 或 万元")
+    amount: Amount = Field(description="年度金额（本次下达金额）")
+    notice: Notice | None = Field(None, description="资金下达通知")
+    authorities: Labelled = Field(default_factory=dict, description="各级主管部门，按文件顺序（如 中央主管部门: 财政部）")
+    info: Labelled = Field(default_factory=dict, description="其他基本信息（栏目名: 内容）")
+    funding: tuple[FundingTable, ...] = Field((), description="资金情况")
+    goals_title: str = Field("绩效目标", description="绩效目标一栏的标题，按文件所印")
+    goals: tuple[Goal, ...] = Field((), description="区域绩效目标")
+    indicators: tuple[Level1, ...] = Field((), description="区域绩效指标：一级 → 二级 → 三级")
+    indicator_labels: IndicatorLabels = Field(default_factory=dict, description="指标表各栏的标题，按文件所印")
+    notes: tuple[Section, ...] = Field((), description="印在指标表之后的注、说明")
+
+    slug: SkipJsonSchema[str] = Field("", exclude=True)
+    path: SkipJsonSchema[str] = Field("", exclude=True)
+
+    @cached_property
+    def budget(self) -> Money:
+        """Return the amount handed down as Money in the document's unit."""
+        return Money(self.amount, self.unit)
+
+
+class ExecutionLine(Record):
+    """One line of a self-evaluation's funds: budget, execution, rate and score."""
+
+    name: str = Field(description="资金名称，按文件所印，如“年度资金总额”“其中：当年财政拨款”")
+    initial: Cell | None = Field(None, description="年初预算数")
+    budget: Cell | None = Field(None, description="全年预算数")
+    executed: Cell | None = Field(None, description="全年执行数")
+    weight: Cell | None = Field(None, description="分值，写数字，如 10；“—”照录")
+    rate: str | None = Field(None, description="执行率，按文件所印，如“100%”“—”")
+    score: Cell | None = Field(None, description="得分，写数字，如 10；“—”照录")
+
+
+class EvaluationTotal(Record):
+    """A self-evaluation's overall result: 总分, its score and grade."""
+
+    label: str = Field("总分", description="标题，按文件所印")
+    weight: Score | None = Field(None, description="满分（分值合计），如 100")
+    score: Score | None = Field(None, description="总得分，如 96")
+    grade: str | None = Field(None, description="评价等级，如“优”")
+
+
+class Evaluation(Record):
+    """A project's self-evaluation after the year (项目支出绩效自评表): its results against its targets."""
+
+    kind: Literal["evaluation"] = Field(description="记录种类：evaluation 项目支出绩效自评表")
+    name: str = Field(description="项目名称")
+    code: str | None = Field(None, description="项目代码（与项目支出绩效目标表相同时自动关联）")
+    target: str | None = Field(None, description="对应的项目记录（同一部门中的文件名，不含 .yaml）")
+    form_title: str | None = Field(None, description="表名，按文件所印，如“2022年度项目支出绩效自评表”")
+    unit: Unit = Field(description="文件使用的金额单位：元 或 万元")
+    info: Labelled = Field(default_factory=dict, description="基本信息，按文件顺序（如 主管部门、实施单位）")
+    execution_title: str = Field("项目资金", description="资金一栏的标题，按文件所印")
+    execution: tuple[ExecutionLine, ...] = Field((), description="项目资金：年初预算数、全年预算数、全年执行数、执行率、得分")
+    goals_title: str = Field("年度总体目标", description="目标一栏的标题，按文件所印")
+    goals: tuple[Goal, ...] = Field((), description="年度总体目标：预期目标（text）与实际完成情况（result）")
+    indicators: tuple[Level1, ...] = Field((), description="绩效指标及完成情况：一级 → 二级 → 三级")
+    indicator_labels: IndicatorLabels = Field(default_factory=dict, description="指标表各栏的标题，按文件所印")
+    notes: tuple[Section, ...] = Field((), description="其他需要说明事项等，印在指标表之后")
+    total: EvaluationTotal | None = Field(None, description="总分、得分与评价等级")
+
+    slug: SkipJsonSchema[str] = Field("", exclude=True)
+    path: SkipJsonSchema[str] = Field("", exclude=True)
+
+    @cached_property
+    def budget(self) -> Money | None:
+        """Return the year's budget (the first line's 全年预算数) as Money, when it is a number."""
+        amount = given(self.execution[0].budget) if self.execution else None
+        return None if amount is None else Money(amount, self.unit)
+
+
+class DutyTable(Record):
+    """A department's 年度履职目标 sub-table: any columns, one row per task, as printed."""
+
+    title: str = Field("年度履职目标", description="标题")
+    columns: tuple[str, ...] = Field(description="各栏标题，如 部门职能、年度目标任务、支出项目名称、预算金额（万元）")
+    rows: tuple[tuple[str, ...], ...] = Field((), description="各行，每行按栏目顺序列出各格内容")
+
+
 class DepartmentGoals(Record):
     """A department's overall performance goals (部门整体绩效目标)."""
 
     title: str = Field("部门整体绩效目标", description="标题")
-    sections: tuple[Section, ...] = Field((), description="各部分，如总体绩效目标、分项绩效目标、工作保障措施")
+    form_title: str | None = Field(None, description="表名，按文件所印，如“部门整体支出绩效目标表”")
+    sections: tuple[Section, ...] = Field((), description="各部分，如年度总体目标、总体绩效目标、分项绩效目标")
+    duties: DutyTable | None = Field(None, description="年度履职目标（职能 → 工作任务 → 目标）")
     indicators: tuple[Level1, ...] = Field((), description="部门整体绩效指标（如有）")
+    indicator_labels: IndicatorLabels = Field(default_factory=dict, description="指标表各栏的标题，按文件所印（如 description: 指标解释）")
+    notes: tuple[Section, ...] = Field((), description="印在指标表之后的注、说明")
 
 
 class Publication(Record):
@@ -333,6 +494,8 @@ class Department(Record):
     region: str | None = Field(None, description="财政区划，如“呈贡区”")
     info: Labelled = Field(default_factory=dict, description="单位信息（栏目名: 内容），如地址、联系电话")
     publication: Publication | None = Field(None, description="来源文件")
+    unit: Unit | None = Field(None, description="部门整体资金的金额单位：元 或 万元（填写 funding 时必填）")
+    funding: tuple[FundingTable, ...] = Field((), description="部门整体资金：资金总额及基本支出、项目支出等组成，或按来源")
     goals: DepartmentGoals | None = Field(None, description="部门整体绩效目标")
     source_file: FileName | None = Field(None, description="原文件（与 department.yaml 放在同一文件夹的 PDF、XLS 等文件名），随网页一同发布")
     corrections: tuple[Correction, ...] = Field((), description="更正记录（年度冻结后修改本记录时必须增加）")
@@ -340,11 +503,38 @@ class Department(Record):
     slug: SkipJsonSchema[str] = Field("", exclude=True)
     path: SkipJsonSchema[str] = Field("", exclude=True)
     projects: SkipJsonSchema[tuple[Project, ...]] = Field((), exclude=True)
+    transfers: SkipJsonSchema[tuple[Transfer, ...]] = Field((), exclude=True)
+    evaluations: SkipJsonSchema[tuple[Evaluation, ...]] = Field((), exclude=True)
+
+    @cached_property
+    def own_total(self) -> Money | None:
+        """Return the department's own 资金总额 (its first funding table's total), when it prints one."""
+        amount = given(self.funding[0].total) if self.funding else None
+        return None if amount is None or self.unit is None else Money(amount, self.unit)
+
+    @cached_property
+    def total_basis(self) -> Literal["projects", "department", "none"]:
+        """Return what the department's total is made of: its projects' budgets, else its own 资金总额, else nothing."""
+        if self.projects:
+            return "projects"
+        return "department" if self.own_total is not None else "none"
 
     @cached_property
     def total(self) -> Money:
-        """Return the sum of this year's project budgets, exactly."""
+        """Return the sum of this year's project budgets, or the department's own total without projects, exactly."""
+        if self.total_basis == "department":
+            return self.own_total  # type: ignore[return-value]
         return total([p.budget for p in self.projects])
+
+    def evaluation_of(self, project: Project) -> Evaluation | None:
+        """Return the self-evaluation linked to a project: by explicit target, else by the same 项目代码."""
+        linked = [e for e in self.evaluations if e.target == project.slug]
+        linked = linked or [e for e in self.evaluations if project.code and e.code == project.code and not e.target]
+        return linked[0] if linked else None
+
+    def target_of(self, evaluation: Evaluation) -> Project | None:
+        """Return the project whose targets a self-evaluation reports on, if it is published here."""
+        return next((p for p in self.projects if self.evaluation_of(p) is evaluation), None)
 
 
 class Edition(Record):
@@ -368,8 +558,8 @@ class Edition(Record):
 
     @cached_property
     def total(self) -> Money:
-        """Return the sum of all departments' totals, exactly."""
-        return total([d.total for d in self.departments])
+        """Return the sum of the departments' totals, exactly (a department with neither projects nor 资金总额 adds nothing)."""
+        return total([d.total for d in self.departments if d.total_basis != "none"])
 
 
 class Site(Record):
@@ -392,4 +582,10 @@ class Site(Record):
 
 
 # Loader-filled fields: a record that sets one of these is reporting an unknown field.
-RESERVED_FIELDS = frozenset({"slug", "path", "projects", "departments", "editions"})
+RESERVED_FIELDS = frozenset({"slug", "path", "projects", "transfers", "evaluations", "departments", "editions"})
+
+# The kinds of record a department folder holds, by their `kind:` (absent means a project).
+RECORD_KINDS: dict[str, type[Project | Transfer | Evaluation]] = {
+    "project": Project, "transfer": Transfer, "evaluation": Evaluation,
+}
+KIND_TITLES = {"project": "项目支出绩效目标表", "transfer": "转移支付区域绩效目标表", "evaluation": "项目支出绩效自评表"}

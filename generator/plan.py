@@ -22,7 +22,7 @@ from pydantic import BaseModel
 
 from . import address, archive, opendata, urls, years
 from .load import Page
-from .model import Department, Edition, Project, Site
+from .model import Department, Edition, Evaluation, Project, Site, Transfer
 from .money import Money
 
 M = TypeVar("M", bound=BaseModel)
@@ -42,11 +42,14 @@ class PageSpec:
 
 @dataclass(frozen=True)
 class DepartmentSummary:
-    """A department as a line of a list: its own fields, its project count and total."""
+    """A department as a line of a list: its own fields, how many tables of each kind, and its total."""
 
     department: Department  # the head only, without projects
     projects: int
     total: Money
+    basis: str = "projects"  # "department": the total is the department's own 资金总额 (it has no projects)
+    transfers: int = 0
+    evaluations: int = 0
 
 
 @dataclass(frozen=True)
@@ -114,14 +117,32 @@ def edition_pages(site: Site, pages: tuple[Page, ...], edition: Edition) -> Iter
         yield PageSpec(urls.department(year, department.slug), overrides("department", year, department.slug), context, records)
         yield PageSpec(urls.print_all(year, department.slug), overrides("print", year, department.slug), context, records)
         department_head = head(department)
+        own = (*chrome_records, f"{year}/edition.yaml", f"{year}/{department.slug}/department.yaml")
         for project in department.projects:
+            evaluation = department.evaluation_of(project)
+            result = (project_record(year, department, evaluation),) if evaluation else ()
             yield PageSpec(
                 urls.project(year, department.slug, project.slug),
                 overrides("project", year, department.slug, project.slug),
-                {**chrome, "edition": edition_head, "department": department_head, "project": project,
+                {**chrome, "edition": edition_head, "department": department_head, "project": project, "evaluation": evaluation,
                  **data_links(folder, opendata.attachments(edition, department, [project]))},
-                (*chrome_records, f"{year}/edition.yaml", f"{year}/{department.slug}/department.yaml",
-                 project_record(year, department, project)),
+                (*own, project_record(year, department, project), *result),
+            )
+        for transfer in department.transfers:
+            yield PageSpec(
+                urls.project(year, department.slug, transfer.slug),
+                overrides("transfer", year, department.slug, transfer.slug),
+                {**chrome, "edition": edition_head, "department": department_head, "transfer": transfer},
+                (*own, project_record(year, department, transfer)),
+            )
+        for evaluation in department.evaluations:
+            target = department.target_of(evaluation)
+            yield PageSpec(
+                urls.project(year, department.slug, evaluation.slug),
+                overrides("evaluation", year, department.slug, evaluation.slug),
+                {**chrome, "edition": edition_head, "department": department_head, "evaluation": evaluation, "target": target},
+                (*own, project_record(year, department, evaluation),
+                 *((project_record(year, department, target),) if target else ())),
             )
 
 
@@ -163,13 +184,16 @@ def crawler_files(site: Site, specs: list[PageSpec]) -> Iterator[PageSpec]:
 
 def summarize(edition: Edition) -> EditionSummary:
     """Count and total an edition and each of its departments, from the model."""
-    departments = tuple(DepartmentSummary(head(d), len(d.projects), d.total) for d in edition.departments)
+    departments = tuple(
+        DepartmentSummary(head(d), len(d.projects), d.total, d.total_basis, len(d.transfers), len(d.evaluations))
+        for d in edition.departments
+    )
     return EditionSummary(head(edition), departments, len(edition.projects), edition.total)
 
 
 def head(record: M) -> M:
     """Return a record with its own fields only: no children, and no totals cached from them."""
-    children = {"editions", "departments", "projects"}
+    children = {"editions", "departments", "projects", "transfers", "evaluations"}
     fields = {name: getattr(record, name) for name in type(record).model_fields if name not in children}
     return type(record).model_construct(**fields)
 
@@ -187,12 +211,13 @@ def edition_records(edition: Edition) -> tuple[str, ...]:
 
 
 def department_records(year: int, department: Department) -> tuple[str, ...]:
-    """Return the content files of a department: department.yaml and its projects."""
-    return (f"{year}/{department.slug}/department.yaml", *(project_record(year, department, p) for p in department.projects))
+    """Return the content files of a department: department.yaml and its projects, transfer tables and self-evaluations."""
+    tables = (*department.projects, *department.transfers, *department.evaluations)
+    return (f"{year}/{department.slug}/department.yaml", *(project_record(year, department, t) for t in tables))
 
 
-def project_record(year: int, department: Department, project: Project) -> str:
-    """Return a project's record file relative to the content folder."""
+def project_record(year: int, department: Department, project: Project | Transfer | Evaluation) -> str:
+    """Return a record file of a department folder relative to the content folder."""
     return f"{year}/{department.slug}/{Path(project.path).name}"
 
 

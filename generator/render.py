@@ -25,6 +25,7 @@ from markupsafe import Markup
 
 from . import address, bounds, tables, urls
 from .charts import bar_chart
+from .model import NOT_GIVEN_MARKS, NotGiven
 from .money import Money, format_amount
 from .plan import PageSpec
 from .state import digest_bytes
@@ -36,7 +37,8 @@ TEMPLATES = _INSTALLED if _INSTALLED.is_dir() else Path(__file__).resolve().pare
 SITE_TEMPLATES = "site_templates"  # a site's own templates, in the folder beside its content folder
 
 # CommonMark without raw HTML: a <script> typed into a record shows as text.
-MARKDOWN = MarkdownIt("commonmark", {"html": False}).disable("image")
+# Tables (a GFM extension) are on: documents print 年度履职目标 and the like as tables.
+MARKDOWN = MarkdownIt("commonmark", {"html": False}).disable("image").enable("table")
 # A Markdown link obeys the same rule as every other address (address.py); a refused one stays text.
 MARKDOWN.validateLink = lambda link: address.problem(link) is None
 
@@ -74,8 +76,8 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        self.env.filters.update(money=money, cell=cell, unit_label=unit_label, markdown=markdown, css_string=css_string,
-                                link=link, cn_date=cn_date, iso_date=iso_date)
+        self.env.filters.update(money=money, cell=cell, figure=figure, unit_label=unit_label, markdown=markdown,
+                                css_string=css_string, link=link, cn_date=cn_date, iso_date=iso_date)
         self.env.tests.update(filled=filled)
         self.env.globals.update(url=url, paths=PATHS, tables=tables, bar_chart=bar_chart)
         self.parsed: dict[str, tuple[str, ...]] = {}
@@ -154,18 +156,33 @@ def url(context: jinja2.runtime.Context, target: str, anchor: str | None = None)
     return f"{link}#{anchor}" if anchor else link
 
 
-def money(value: Money | Decimal | None) -> str:
+def money(value: Money | Decimal | str | None) -> str:
     """Format an amount with thousands separators, keeping its printed decimals; blank for none."""
     if value is None:
         return ""
+    if isinstance(value, str):  # "—", "/", "无": printed as the document has it
+        return value
     return format_amount(value.amount if isinstance(value, Money) else value)
 
 
 def cell(value: Any) -> str:
     """Format a table cell: a number as `money` does, text as it is, nothing as blank."""
+    if isinstance(value, bool):
+        return "是" if value else ""
     if isinstance(value, Money | Decimal):
         return money(value)
     return "" if value is None else str(value)
+
+
+def figure(value: Any, printed: str | None = None) -> Markup:
+    """Show a form's figure: "—" / "/" / "无" as printed (not given), wording printed beside a number with it."""
+    if isinstance(value, NotGiven) or (isinstance(value, str) and value.strip() in NOT_GIVEN_MARKS):
+        return Markup('<span class="not-given" title="未填写">{}</span>').format(value)
+    if printed:
+        number = value.amount if isinstance(value, Money) else value
+        attribute = Markup(' value="{}"').format(number) if isinstance(number, Decimal) else ""
+        return Markup("<data{}>{}</data>").format(attribute, printed)
+    return Markup("{}").format(cell(value))
 
 
 def filled(value: Any) -> bool:

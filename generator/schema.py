@@ -10,9 +10,12 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from .model import RESERVED_FIELDS, Department, Edition, Project, Site
+from .model import RESERVED_FIELDS, Department, Edition, Evaluation, Project, Site, Transfer
 
-RECORDS: dict[str, type[BaseModel]] = {"site": Site, "edition": Edition, "department": Department, "project": Project}
+RECORDS: dict[str, type[BaseModel]] = {
+    "site": Site, "edition": Edition, "department": Department, "project": Project,
+    "transfer": Transfer, "evaluation": Evaluation,
+}
 SCHEMA_BASE = "https://disclose.invalid/schema/"
 
 
@@ -83,8 +86,9 @@ def write_schemas(folder: Path) -> list[Path]:
     return written
 
 
-def iter_fields(model: type[BaseModel], prefix: str = "") -> Iterator[tuple[str, str, str, bool]]:
-    """Yield (path, type, description, required) for every authorable field, depth first."""
+def iter_fields(model: type[BaseModel], prefix: str = "", within: tuple[type, ...] = ()) -> Iterator[tuple[str, str, str, bool]]:
+    """Yield (path, type, description, required) for every authorable field, depth first (a nested model once)."""
+    within = (*within, model)
     for name, info in model.model_fields.items():
         if name in RESERVED_FIELDS:
             continue
@@ -92,9 +96,9 @@ def iter_fields(model: type[BaseModel], prefix: str = "") -> Iterator[tuple[str,
         inner = _unwrap(info.annotation)
         nested = isinstance(inner, type) and issubclass(inner, BaseModel)
         yield path, type_label(info.annotation), info.description or "", info.is_required()
-        if nested:
+        if nested and inner not in within:  # FundingSource.children repeats its parent's fields
             many = typing.get_origin(_strip_optional(info.annotation)) in (tuple, list)
-            yield from iter_fields(inner, f"{path}[]." if many else f"{path}.")
+            yield from iter_fields(inner, f"{path}[]." if many else f"{path}.", within)
 
 
 def _strip_optional(annotation: object) -> object:

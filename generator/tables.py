@@ -13,7 +13,19 @@ from dataclasses import dataclass
 from decimal import Decimal
 from itertools import count
 
-from .model import CostLine, CostTable, FundingTable, Indicator, Level1, Level2, SpendingPlan
+from .model import (
+    CostLine,
+    CostTable,
+    Evaluation,
+    FundingSource,
+    FundingTable,
+    Indicator,
+    Level1,
+    Level2,
+    Project,
+    SpendingPlan,
+    iter_indicators,
+)
 from .urls import indicator_anchor
 
 # --- the indicator table ----------------------------------------------------
@@ -31,9 +43,15 @@ INDICATOR_LABELS: dict[str, str] = {
     "description": "指标内容",
     "basis": "指标值设定依据",
     "weight": "权重（分值）",
+    "actual": "实际完成值",
+    "score": "得分",
+    "deviation": "偏差原因分析及改进措施",
 }
-# The columns after 三级指标, in the order the national layout prints them.
-DETAIL_COLUMNS = ("operator", "value", "unit", "kind", "scoring", "description", "basis", "weight")
+# The columns after 三级指标, in the order the national layout prints them; a
+# self-evaluation adds the actual value, 分值, 得分 and the reason for a deviation.
+DETAIL_COLUMNS = ("operator", "value", "unit", "kind", "scoring", "description", "basis", "actual", "weight", "score", "deviation")
+# What a self-evaluation adds to a target's row when the project page shows both.
+RESULT_FIELDS = ("actual", "score", "deviation")
 PERIOD_LABELS = {"midterm": "中期指标", "annual": "年度指标"}
 GOAL_LABELS = {"overall": "总体目标", "midterm": "中期目标", "annual": "年度目标"}
 
@@ -132,16 +150,69 @@ def layout_group(level2: Level2, periods: tuple[str, ...], position: Iterator[in
     return [(level2, tuple(side[k] if k < len(side) else None for side in sides)) for k in range(height)]
 
 
+def project_indicators(project: Project, evaluation: Evaluation | None = None) -> IndicatorTable:
+    """Lay out a project's indicators, with its self-evaluation's results beside the targets when there is one."""
+    if evaluation is None:
+        return indicator_table(project.indicators, project.indicator_labels)
+    labels = {**evaluation.indicator_labels, **project.indicator_labels}
+    return indicator_table(with_results(project.indicators, evaluation.indicators), labels)
+
+
+def with_results(targets: tuple[Level1, ...], results: tuple[Level1, ...]) -> tuple[Level1, ...]:
+    """Return the target tree with each indicator's self-evaluated actual value and score beside its target.
+
+    An indicator is matched by its 三级 name under the same 一级 / 二级 titles, or by its name alone
+    when the self-evaluation regrouped it; a weight the target did not print is taken from the result.
+    """
+    by_place = {(a.title, b.title, i.name): i for a, b, i in iter_indicators(results)}
+    by_name = {i.name: i for _, _, i in iter_indicators(results)}
+
+    def merged(level1: Level1, level2: Level2, indicator: Indicator) -> Indicator:
+        result = by_place.get((level1.title, level2.title, indicator.name)) or by_name.get(indicator.name)
+        if result is None:
+            return indicator
+        update = {key: getattr(result, key) for key in RESULT_FIELDS}
+        if indicator.weight is None:
+            update["weight"] = result.weight
+        return indicator.model_copy(update=update)
+
+    return tuple(
+        level1.model_copy(update={"groups": tuple(
+            level2.model_copy(update={"indicators": tuple(merged(level1, level2, i) for i in level2.indicators)})
+            for level2 in level1.groups
+        )})
+        for level1 in targets
+    )
+
+
 def indicator_columns(indicators: list[Indicator], labels: dict[str, str]) -> list[str]:
     """Return the indicator's own columns: name, value, and every column filled or named by the record."""
     shown = [key for key in DETAIL_COLUMNS
              if key == "value" or key in labels or any(getattr(ind, key) not in (None, "") for ind in indicators)]
+    shown = [key for key in shown if key != "core"]  # ★ is printed beside the name, not in a column
     # A record that names every column it shows gives their printed order too.
     named = [key for key in labels if key in shown]
     return ["name", *(named if len(named) == len(shown) else shown)]
 
 
 # --- funding, spending plan, cost breakdown ---------------------------------
+
+
+@dataclass(frozen=True)
+class FundingCell:
+    """One amount of a funding row: the number (or "—" as printed) and any wording printed beside it."""
+
+    amount: Decimal | str | None
+    printed: str | None = None
+
+
+@dataclass(frozen=True)
+class FundingRow:
+    """One printed line of funding: its heading, its depth under the total, one cell per table."""
+
+    name: str
+    depth: int  # 0 the total, 1 a source, 2 a source's own line …
+    cells: tuple[FundingCell, ...]
 
 
 @dataclass(frozen=True)
@@ -154,16 +225,20 @@ class FundingGroup:
     def total_label(self) -> str:
         return self.tables[0].total_label
 
-    @property
-    def source_names(self) -> tuple[str, ...]:
-        return tuple(source.name for source in self.tables[0].sources)
-
-    def rows(self) -> list[tuple[str, list[Decimal | None]]]:
-        """Return (row heading, one amount per table): the total first, then each source."""
-        rows = [(self.total_label, [table.total for table in self.tables])]
-        for i, name in enumerate(self.source_names):
-            rows.append((name, [table.sources[i].amount for table in self.tables]))
+    def rows(self) -> list[FundingRow]:
+        """Return the printed lines: the total first, then each source and its own lines, depth first."""
+        rows = [FundingRow(self.total_label, 0, tuple(FundingCell(t.total, t.total_printed) for t in self.tables))]
+        rows.extend(source_rows([t.sources for t in self.tables], 1))
         return rows
+
+
+def source_rows(levels: list[tuple[FundingSource, ...]], depth: int) -> Iterator[FundingRow]:
+    """Yield the rows of one level of sources (one tuple per table, all of the same shape) and their children."""
+    for i, first in enumerate(levels[0]):
+        lines = [level[i] for level in levels]
+        yield FundingRow(first.name, depth, tuple(FundingCell(line.amount, line.printed) for line in lines))
+        if first.children:
+            yield from source_rows([line.children for line in lines], depth + 1)
 
 
 def funding_groups(tables: tuple[FundingTable, ...]) -> list[FundingGroup]:
@@ -177,9 +252,14 @@ def funding_groups(tables: tuple[FundingTable, ...]) -> list[FundingGroup]:
     return [FundingGroup(tuple(group)) for group in groups]
 
 
-def shape(table: FundingTable) -> tuple[str, ...]:
-    """Return what decides a funding table's rows: its total's label and its sources' names."""
-    return (table.total_label, *(source.name for source in table.sources))
+def shape(table: FundingTable) -> tuple[object, ...]:
+    """Return what decides a funding table's rows: its total's label and its sources' names, nested."""
+    return (table.total_label, sources_shape(table.sources))
+
+
+def sources_shape(sources: tuple[FundingSource, ...]) -> tuple[object, ...]:
+    """Return the names of a level of sources with the shape of each one's children."""
+    return tuple((source.name, sources_shape(source.children)) for source in sources)
 
 
 def spending_rows(plan: SpendingPlan) -> list[tuple[str, list[str | Decimal | None]]]:

@@ -14,7 +14,18 @@ from decimal import Decimal
 from itertools import pairwise
 from pathlib import Path
 
-from .model import Department, Edition, Indicator, Project, Site
+from .model import (
+    Department,
+    Edition,
+    Evaluation,
+    FundingSource,
+    FundingTable,
+    Indicator,
+    Project,
+    Site,
+    Transfer,
+    given,
+)
 from .money import format_amount
 from .problems import Problem, field_path, locate
 
@@ -41,18 +52,36 @@ def cost_tables_add_up(project: Project) -> Iterator[Finding]:
                    f"“{table.title}”合计 {fmt(printed)} {project.unit} 与本年度预算 {fmt(project.amount)} {project.unit} 不一致")
 
 
-def funding_adds_up(project: Project) -> Iterator[Finding]:
+def funding_adds_up(project: Project | Transfer) -> Iterator[Finding]:
     """Warn when funding sources do not add up to their total, or an annual total differs from the budget."""
+    yield from funding_levels_add_up(project.funding)
     for f, table in enumerate(project.funding):
-        amounts = [s.amount for s in table.sources if s.amount is not None]
-        if table.total is None:
-            continue
-        if amounts and sum(amounts, Decimal(0)) != table.total:
+        printed = given(table.total)
+        if table.period == "annual" and printed is not None and printed != project.amount:
             yield (["funding", f, "total"],
-                   f"“{table.title}”各来源之和 {fmt(sum(amounts, Decimal(0)))} 与{table.total_label} {fmt(table.total)} 不一致")
-        if table.period == "annual" and table.total != project.amount:
+                   f"“{table.title}”{table.total_label} {fmt(printed)} 与本年度预算 {fmt(project.amount)} 不一致")
+
+
+def funding_levels_add_up(tables: tuple[FundingTable, ...]) -> Iterator[Finding]:
+    """Warn when the lines of one level do not add up to the line above them (a 小计 to its children, too)."""
+    for f, table in enumerate(tables):
+        numbers = [a for a in map(given, (s.amount for s in table.sources)) if a is not None]
+        printed = given(table.total)
+        if printed is not None and numbers and sum(numbers, Decimal(0)) != printed:
             yield (["funding", f, "total"],
-                   f"“{table.title}”{table.total_label} {fmt(table.total)} 与本年度预算 {fmt(project.amount)} 不一致")
+                   f"“{table.title}”各来源之和 {fmt(sum(numbers, Decimal(0)))} 与{table.total_label} {fmt(printed)} 不一致")
+        yield from children_add_up(["funding", f, "sources"], table.title, table.sources)
+
+
+def children_add_up(loc: list[str | int], title: str, lines: tuple[FundingSource, ...]) -> Iterator[Finding]:
+    """Compare each line that has lines of its own with their sum, level by level."""
+    for i, line in enumerate(lines):
+        numbers = [a for a in map(given, (c.amount for c in line.children)) if a is not None]
+        printed = given(line.amount)
+        if printed is not None and numbers and sum(numbers, Decimal(0)) != printed:
+            yield ([*loc, i, "amount"],
+                   f"“{title}”中“{line.name}”的下一级各项之和 {fmt(sum(numbers, Decimal(0)))} 与其金额 {fmt(printed)} 不一致")
+        yield from children_add_up([*loc, i, "children"], title, line.children)
 
 
 def spending_plan_cumulative(project: Project) -> Iterator[Finding]:
@@ -91,7 +120,7 @@ def indicator_categories(project: Project) -> Iterator[Finding]:
         yield (["indicators"], f"缺少{'、'.join(missing)}指标")
 
 
-def indicator_values(project: Project) -> Iterator[tuple[list[str | int], Indicator]]:
+def indicator_values(project: Project | Transfer | Evaluation) -> Iterator[tuple[list[str | int], Indicator]]:
     """Yield each indicator with the field path of its value."""
     for a, level1 in enumerate(project.indicators):
         for b, level2 in enumerate(level1.groups):
@@ -181,6 +210,45 @@ PROJECT_RULES: tuple[ProjectRule, ...] = (
 )
 
 
+def scores_add_up(evaluation: Evaluation) -> Iterator[Finding]:
+    """Warn when a score exceeds its weight, or the scores or weights do not add up to the printed total."""
+    scored: list[tuple[list[str | int], str, Decimal | None, Decimal | None]] = [
+        (["execution", i], f"“{line.name}”", given(line.weight), given(line.score)) for i, line in enumerate(evaluation.execution)
+    ]
+    scored += [(loc[:-1], f"指标“{ind.name}”", ind.weight, ind.score) for loc, ind in indicator_values(evaluation)]
+    for loc, what, weight, score in scored:
+        if weight is not None and score is not None and score > weight:
+            yield [*loc, "score"], f"{what}得分 {fmt(score)} 超过分值 {fmt(weight)}"
+    total = evaluation.total
+    if total is None:
+        return
+    for field, name, printed in (("score", "得分", total.score), ("weight", "分值", total.weight)):
+        parts = [item[2 if field == "weight" else 3] for item in scored]
+        numbers = [p for p in parts if p is not None]
+        if printed is not None and numbers and sum(numbers, Decimal(0)) != printed:
+            yield (["total", field],
+                   f"各项{name}之和 {fmt(sum(numbers, Decimal(0)))} 与{total.label}{'' if field == 'weight' else '得分'} {fmt(printed)} 不一致")
+
+
+def evaluation_linked(department: Department) -> Iterator[Problem]:
+    """Warn when a self-evaluation names a project record that is not in its department."""
+    slugs = {p.slug for p in department.projects}
+    for evaluation in department.evaluations:
+        if evaluation.target and evaluation.target not in slugs:
+            yield problem(evaluation.path, ["target"],
+                          f"对应的项目记录“{evaluation.target}”不在本部门文件夹中（可用：{'、'.join(sorted(slugs)) or '无'}）")
+
+
+def department_funding(department: Department) -> Iterator[Problem]:
+    """Warn when a department's own funding lines do not add up."""
+    for loc, message in funding_levels_add_up(department.funding):
+        yield problem(f"{department.path}/department.yaml", loc, message)
+
+# Rules that read only funding and indicators apply to transfer tables too; self-evaluations add their scores.
+TRANSFER_RULES = (funding_adds_up, quantitative_values, negative_rate_targets)
+EVALUATION_RULES = (quantitative_values, scores_add_up)
+
+
 def duplicate_codes(edition: Edition) -> Iterator[Problem]:
     """Warn about project codes used twice in one edition."""
     seen: dict[str, list[Project]] = defaultdict(list)
@@ -221,6 +289,12 @@ def check_site(site: Site, check: Callable[[Project], list[Problem]] = check_pro
         found.extend(duplicate_codes(edition))
         for department in edition.departments:
             found.extend(duplicate_numbers(department))
+            found.extend(department_funding(department))
+            found.extend(evaluation_linked(department))
             for project in department.projects:
                 found.extend(check(project))
+            for transfer in department.transfers:
+                found.extend(problem(transfer.path, loc, message) for rule in TRANSFER_RULES for loc, message in rule(transfer))
+            for evaluation in department.evaluations:
+                found.extend(problem(evaluation.path, loc, message) for rule in EVALUATION_RULES for loc, message in rule(evaluation))
     return found
