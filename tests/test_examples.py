@@ -191,3 +191,22 @@ def test_yongde_self_evaluation(content, built):
     assert [text(td) for td in total.find("tbody").find_all("td")] == ["100", "96", "优"]
     listing = soup(built, "2022/yongde-mlzx/index.html").find("table", id="evaluations")
     assert "项目支出绩效自评表" in text(listing.find("caption")) and "96" in text(listing)
+
+
+@pytest.mark.parametrize(("q", "kind", "url"), [
+    ("渝财农〔2021〕111号", "transfer", "2022/zhongxian-nyw/shengzhu-diaochu-dax-jiangli/index.html"),
+    ("重庆市农业农村委员会", "transfer", "2022/zhongxian-nyw/shengzhu-diaochu-dax-jiangli/index.html"),
+    ("资金到位及时率", "evaluation", "2022/yongde-mlzx/yingyang-gaishan-ziping/index.html"),
+    ("98%", "evaluation", "2022/yongde-mlzx/yingyang-gaishan-ziping/index.html"),
+    ("按时发放2019年人员福利", "department", "2019/ningde-dsfzb/index.html"),
+])
+def test_search_finds_every_kind(built, q, kind, url):
+    from generator.search import query
+
+    hits = {hit.url: hit for hit in query(built / "search" / "all", q, limit=None).hits}
+    assert url in hits and hits[url].kind == kind, (q, list(hits))
+
+
+def test_search_page_names_each_kind():
+    script = (ROOT / "site_templates" / "assets" / "search.js").read_text(encoding="utf-8")
+    assert 'transfer: "转移支付区域绩效目标表"' in script and 'evaluation: "绩效自评表"' in script

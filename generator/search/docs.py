@@ -81,7 +81,7 @@ def _indicator_fields(tree: tuple, first: int = 1) -> tuple[list[Field], list[st
         for level2 in level1.groups:
             headings.append(level2.title)
             for ind in level2.indicators:
-                parts = [ind.name, ind.operator, ind.value, ind.unit, ind.description, ind.basis, ind.scoring]
+                parts = [ind.name, ind.operator, ind.value, ind.unit, ind.description, ind.basis, ind.scoring, ind.actual]
                 fields.append((indicator_anchor(position), level2.title, " ".join(p for p in parts if p)))
                 position += 1
     return fields, list(dict.fromkeys(h for h in headings if h))
@@ -100,42 +100,57 @@ def _distinct(fields: list[Field]) -> tuple[Field, ...]:
 
 
 def project_doc(project: Any, department: Any, edition: Any, url: str) -> SearchDoc:
-    """Return the search document of a project page.
+    """Return the search document of a project page, or of a transfer table or self-evaluation page.
 
     Indexed: name and code (the title), department, budget, basic information,
     goals, narrative sections, funding sources, every indicator (name, value,
-    description, basis, scoring; anchored to its row) with the level headings,
-    and cost lines (name, amount, purpose, basis).
+    description, basis, scoring, actual value; anchored to its row) with the level headings,
+    and cost lines (name, amount, purpose, basis). A transfer table adds its
+    notice and authorities; a self-evaluation its results and notes.
     """
-    fields: list[Field] = [("", "项目名称", project.name)]
-    if project.code:
+    kind = getattr(project, "kind", "project")
+    fields: list[Field] = [("", "项目名称" if kind != "transfer" else "资金名称", project.name)]
+    if getattr(project, "code", None):
         fields.append(("", "项目代码", project.code))
+    if kind != "project" and project.form_title:
+        fields.append(("", "表名", project.form_title))
     title_fields = len(fields)
     fields.append(("", "主管部门", department.name))
-    fields.append(("", "本年度预算", str(project.budget)))
-    if project.total_amount is not None:
+    if project.budget is not None:
+        fields.append(("", "本年度预算", str(project.budget)))
+    if getattr(project, "total_amount", None) is not None:
         fields.append(("", "项目总金额", str(project.money(project.total_amount))))
-    if project.period:
+    if getattr(project, "period", None):
         fields.append(("", "项目期限", project.period))
+    notice = getattr(project, "notice", None)
+    if notice is not None:
+        fields.extend(("", label, value) for label, value in (
+            ("文号", notice.number), ("发文单位", notice.issuer), ("发文日期", notice.date), ("依据文件", notice.basis),
+            ("功能科目", notice.subject), ("通知", plain(notice.body))) if value)
+    fields.extend(("", label, value) for label, value in getattr(project, "authorities", {}).items() if value)
     fields.extend(("", label, value) for label, value in project.info.items() if value)
     fields.extend(("", goal.label or "绩效目标", plain(goal.text)) for goal in project.goals)
-    fields.extend(("", section.title, plain(section.body)) for section in project.sections)
-    for table in project.funding:
+    fields.extend(("", "实际完成情况", plain(goal.result)) for goal in project.goals if goal.result)
+    fields.extend(("", section.title, plain(section.body)) for section in (*getattr(project, "sections", ()), *project.notes))
+    for table in getattr(project, "funding", ()):
         names = " ".join(s.name for s in table.sources)
         if names:
             fields.append(("", table.title, names))
+    fields.extend(("", project.execution_title, line.name) for line in getattr(project, "execution", ()))
     indicators, headings = _indicator_fields(project.indicators)
     if headings:
         fields.append(("", "绩效指标", " ".join(headings)))
     fields.extend(indicators)
-    for table in project.cost_tables:
+    for table in getattr(project, "cost_tables", ()):
         for line in table.lines:
             amount = format_plain(line.amount)
             parts = [line.name, amount, line.purpose, line.basis]
             fields.append(("", table.title, " ".join(p for p in parts if p)))
+    budget = project.budget
     return SearchDoc(
-        id=url, kind="project", title=project.name, edition=_year(edition), department=department.name,
-        amount=str(project.budget), amount_yuan=project.budget.to("元").amount,
+        id=url, kind=kind, title=project.form_title if kind == "transfer" and project.form_title else project.name,
+        edition=_year(edition), department=department.name,
+        amount=str(budget) if budget is not None else None, amount_yuan=budget.to("元").amount if budget is not None else None,
         level1=tuple(dict.fromkeys(level1.title for level1 in project.indicators)),
         fields=_distinct(fields), title_fields=title_fields,
     )
@@ -169,11 +184,15 @@ def department_doc(department: Any, edition: Any, url: str) -> SearchDoc:
         level1 = tuple(dict.fromkeys(level1.title for level1 in department.goals.indicators))
     for p in department.projects:
         fields.append(("", "项目", " ".join(x for x in (p.name, p.code, str(p.budget)) if x)))
+    fields.extend(("", table.title, " ".join([table.total_label, *(s.name for s in table.sources)])) for table in department.funding)
+    if department.goals and department.goals.duties:
+        fields.extend(("", department.goals.duties.title, " ".join(row)) for row in department.goals.duties.rows)
     total = department.total
+    totalled = department.total_basis != "none"
     return SearchDoc(
         id=url, kind="department", title=department.name, edition=_year(edition), department=department.name,
-        amount=str(total) if department.projects else None,
-        amount_yuan=total.to("元").amount if department.projects else None,
+        amount=str(total) if totalled else None,
+        amount_yuan=total.to("元").amount if totalled else None,
         level1=level1, fields=_distinct(fields), title_fields=1,
     )
 
@@ -191,8 +210,8 @@ def page_doc(title: str, url: str, markdown: str = "", edition: int | None = Non
 def docs_for_partition(edition: Any, department: Any) -> list[SearchDoc]:
     """Return the documents of one department of an edition: its page, then its projects' pages."""
     docs = [department_doc(department, edition, urls.department(edition.year, department.slug))]
-    docs.extend(project_doc(project, department, edition, urls.project(edition.year, department.slug, project.slug))
-                for project in department.projects)
+    docs.extend(project_doc(record, department, edition, urls.project(edition.year, department.slug, record.slug))
+                for record in (*department.projects, *department.transfers, *department.evaluations))
     return docs
 
 

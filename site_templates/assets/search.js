@@ -565,7 +565,7 @@
 
   /* ---------- the search page ---------- */
 
-  var KINDS = { project: "项目", department: "部门", page: "页面" };
+  var KINDS = { project: "项目", transfer: "转移支付区域绩效目标表", evaluation: "绩效自评表", department: "部门", page: "页面" };
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
