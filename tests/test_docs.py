@@ -63,3 +63,20 @@ def test_guide_example_is_a_valid_record():
     example = next(block for block in re.findall(r"```yaml\n(.*?)```", guide, flags=re.S) if "indicators:" in block)
     project = Project.model_validate(yamlio.parse(example))
     assert project.indicators[1].groups[0].indicators == ()
+
+
+def test_guide_has_a_valid_complete_example_of_every_record_kind():
+    guide = (ROOT / "docs" / "guide.md").read_text(encoding="utf-8")
+    examples = {}
+    for block in re.findall(r"```yaml\n(.*?)```", guide, flags=re.S):
+        schema = re.match(r"# yaml-language-server: \$schema=\S*/(\w+)\.schema\.json", block)
+        if schema:
+            examples[schema[1]] = RECORDS[schema[1]].model_validate(yamlio.parse(block))
+    assert set(examples) >= {"project", "department", "transfer", "evaluation"}
+    assert examples["department"].own_total is not None and examples["department"].goals.duties.rows
+    assert examples["transfer"].authorities["中央主管部门"] == "财政部、农业农村部"
+    evaluation = examples["evaluation"]
+    from generator.validate import EVALUATION_RULES, TRANSFER_RULES
+
+    assert [m for rule in EVALUATION_RULES for _, m in rule(evaluation)] == []
+    assert [m for rule in TRANSFER_RULES for _, m in rule(examples["transfer"])] == []

@@ -1,0 +1,144 @@
+"""The record kinds beside a project: how they load, what the checker says, how the pages join them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from factory import PROJECT, make_content, run_cli
+from site_fixture import build_into, soup, text
+
+from generator import validate, yamlio
+from generator.load import load_content
+from generator.model import Evaluation, FundingTable, NotGiven, Project
+from generator.render import MARKDOWN
+
+EVALUATION = """\
+kind: evaluation
+name: 测试项目
+code: TEST-001
+unit: 万元
+execution:
+  - name: 年度资金总额
+    budget: 31.9
+    executed: 30
+    weight: 10
+    score: 9
+  - name: 其他资金
+    budget: "—"
+indicators:
+  - level1: 产出指标
+    groups:
+      - level2: 数量指标
+        indicators:
+          - {name: 司法协理员数量, value: 24 人, actual: 23 人, weight: 10, score: 8, deviation: 一人离职，已补招}
+total:
+  weight: 20
+  score: 17
+  grade: 良
+"""
+
+
+def problems(tmp_path, record: str, name: str = "record.yaml") -> list[str]:
+    make_content(tmp_path, record, name)
+    return [str(p) for p in load_content(tmp_path / "content").report.problems]
+
+
+def test_kind_chooses_the_model(tmp_path):
+    make_content(tmp_path, PROJECT.replace("name: 测试项目", "code: TEST-001\nname: 测试项目"))
+    (tmp_path / "content/2024/test-dept/ziping.yaml").write_text(EVALUATION, encoding="utf-8")
+    department = load_content(tmp_path / "content").site.editions[0].departments[0]
+    assert [type(p) for p in department.projects] == [Project] and [type(e) for e in department.evaluations] == [Evaluation]
+    assert department.evaluation_of(department.projects[0]) is department.evaluations[0]
+    assert department.target_of(department.evaluations[0]) is department.projects[0]
+
+
+def test_unknown_kind_lists_the_kinds(tmp_path):
+    found = problems(tmp_path, "kind: transfr\nname: x\n")
+    assert len(found) == 1 and "kind（记录种类）" in found[0] and "transfer（转移支付区域绩效目标表）" in found[0]
+
+
+def test_a_weight_is_not_money(tmp_path):
+    record = PROJECT.replace("value: 24 人", "value: 24 人\n            weight: 10分")
+    found = problems(tmp_path, record)
+    assert len(found) == 1 and "weight（权重）" in found[0] and "应为分值" in found[0] and "金额" not in found[0]
+
+
+def test_printed_wording_beside_an_amount_is_pointed_to_its_field(tmp_path):
+    record = PROJECT + "funding:\n  - title: 资金情况\n    total: 854万(高标准农田建设400万元)\n"
+    found = problems(tmp_path, record)
+    assert len(found) == 1 and "total_printed" in found[0] and "“—”" in found[0]
+
+
+def test_a_blank_info_cell_is_allowed(tmp_path):
+    assert problems(tmp_path, PROJECT + "info:\n  联系电话:\n  项目负责人: 张三\n") == []
+
+
+def test_did_you_mean_only_suggests_fields_of_that_place(tmp_path):
+    make_content(tmp_path)
+    (tmp_path / "content/2024/test-dept/department.yaml").write_text(
+        "name: 部门\ngoals:\n  indicator_lable: {value: 目标值}\n", encoding="utf-8")
+    found = [str(p) for p in load_content(tmp_path / "content").report.problems]
+    assert len(found) == 1 and "“indicator_labels”" in found[0]
+
+
+def test_not_given_marks_are_kept_and_not_summed():
+    table = FundingTable.model_validate({"title": "资金", "total": "10", "sources": [
+        {"name": "财政资金", "amount": 10}, {"name": "其他资金", "amount": "—"}, {"name": "自筹", "amount": "无"}]})
+    assert table.sources[1].amount == "—" and isinstance(table.sources[1].amount, NotGiven)
+    assert list(validate.funding_levels_add_up((table,))) == []
+
+
+def test_nested_funding_sums_per_level():
+    table = FundingTable.model_validate({"title": "资金来源", "total": 1800, "sources": [
+        {"name": "小计", "amount": 1800, "children": [{"name": "市本级", "amount": 800}, {"name": "中央及自治区补助", "amount": 1000}]},
+    ]})
+    assert list(validate.funding_levels_add_up((table,))) == []
+    wrong = table.model_copy(update={"sources": (table.sources[0].model_copy(update={"children": (
+        table.sources[0].children[0], table.sources[0].children[1].model_copy(update={"amount": Decimal(900)}))}),)})
+    found = [m for _, m in validate.funding_levels_add_up((wrong,))]
+    assert found == ["“资金来源”中“小计”的下一级各项之和 1,700 与其金额 1,800 不一致"]
+
+
+def test_scores_beyond_weight_and_totals_that_do_not_add_up():
+    good = Evaluation.model_validate(yamlio.parse(EVALUATION))
+    assert list(validate.scores_add_up(good)) == []
+    data = yamlio.parse(EVALUATION)
+    data["indicators"][0]["groups"][0]["indicators"][0]["score"] = 12
+    data["total"]["score"] = 20
+    found = [m for _, m in validate.scores_add_up(Evaluation.model_validate(data))]
+    assert found == ["指标“司法协理员数量”得分 12 超过分值 10", "各项得分之和 21 与总分得分 20 不一致"]
+
+
+def test_project_page_shows_target_and_actual_side_by_side(tmp_path):
+    make_content(tmp_path, PROJECT.replace("name: 测试项目", "code: TEST-001\nname: 测试项目"))
+    (tmp_path / "content/2024/test-dept/ziping.yaml").write_text(EVALUATION, encoding="utf-8")
+    site = build_into(tmp_path / "content", tmp_path / "public")
+    page = soup(site, "2024/test-dept/test-project/index.html")
+    table = page.find("table", id="indicators")
+    heads = [text(th) for th in table.find("thead").find_all("th")]
+    assert heads[2:] == ["三级指标", "指标值", "实际完成值", "权重（分值）", "得分", "偏差原因分析及改进措施"]
+    row = next(tr for tr in table.find_all("tr") if "司法协理员数量" in text(tr))
+    assert text(row).endswith("司法协理员数量 24 人 23 人 10 8 一人离职，已补招")
+    assert page.find("a", href="../ziping/index.html") is not None
+    evaluation = soup(site, "2024/test-dept/ziping/index.html")
+    assert evaluation.find("a", href="../test-project/index.html") is not None
+    assert "已自评" in text(soup(site, "2024/test-dept/index.html").find("table", id="projects"))
+
+
+def test_markdown_tables_render_without_raw_html():
+    html = MARKDOWN.render("| 部门职能 | 目标 |\n| --- | --- |\n| 编纂 | <b>x</b> |\n")
+    assert "<table>" in html and "<th>部门职能</th>" in html and "&lt;b&gt;" in html and "<b>" not in html
+
+
+@pytest.mark.parametrize("kind", ["transfer", "evaluation"])
+def test_new_skeleton_fails_until_filled_then_passes(tmp_path, kind):
+    make_content(tmp_path)
+    content = tmp_path / "content"
+    assert run_cli("new", kind, f"2024/test-dept/new-{kind}", "--content", content).returncode == 0
+    path = content / "2024" / "test-dept" / f"new-{kind}.yaml"
+    assert path.read_text(encoding="utf-8").startswith(f"# yaml-language-server: $schema=../../../docs/schema/{kind}.schema.json")
+    assert run_cli("check", "--content", content).returncode == 1
+    path.write_text(path.read_text(encoding="utf-8").replace("请填写", "已填写"), encoding="utf-8")
+    result = run_cli("check", "--content", content)
+    assert result.returncode == 0, result.stderr
