@@ -57,7 +57,9 @@ def not_negative(value: Decimal) -> Decimal:
 # As the documents print dates: 2024-02-07, 2024/2/7, 2024.2.7, 2024 年 2 月 7 日, or a month alone.
 _DATE = re.compile(
     r"^(?P<y>\d{4})(?:(?P<sep>[-./])(?P<m>\d{1,2})(?:(?P=sep)(?P<d>\d{1,2}))?"
-    r"|\s*年\s*(?P<cm>\d{1,2})\s*月(?:\s*(?P<cd>\d{1,2})\s*日)?)$"
+    r"|\s*年\s*(?P<cm>\d{1,2})\s*月(?:\s*(?P<cd>\d{1,2})\s*日)?)"
+    # Web pages print the time of publication too: "2019-12-31 15:38:36".
+    r"(?:\s+(?P<hh>\d{1,2}):(?P<mm>\d{2})(?::(?P<ss>\d{2}))?)?$"
 )
 
 
@@ -71,7 +73,7 @@ def date_parts(value: str) -> tuple[int, int, int | None]:
 
 
 def real_date(value: str | None) -> str | None:
-    """Accept a date as printed (2024-02-07, 2024 年 2 月 7 日, 2024年2月) only when it is a real date."""
+    """Accept a date as printed (2024-02-07, 2024 年 2 月 7 日, 2024年2月, 2019-12-31 15:38:36) only when it is real."""
     if value is None or not value.strip():
         return value
     match = _DATE.match(value.strip())
@@ -81,6 +83,8 @@ def real_date(value: str | None) -> str | None:
     month, day = int(match["m"] or match["cm"]), int(match["d"] or match["cd"] or 1)
     try:
         datetime.date(year, month, day)
+        if match["hh"] is not None:
+            datetime.time(int(match["hh"]), int(match["mm"]), int(match["ss"] or 0))
     except ValueError:
         raise ValueError(f"“{value[:30]}”不是真实存在的日期，请核对年、月、日") from None
     if not 1949 <= year <= 2100:
