@@ -15,6 +15,29 @@ REPO = Path(__file__).resolve().parent.parent
 SOURCES = [REPO / "content", *([REPO / "examples"] if (REPO / "examples" / "site.yaml").is_file() else [])]
 
 
+# Form-shape fields of issue 10 that the workbook layout has no cells for yet: export warns
+# ("不完全一致") and everything else must come back unchanged. Known gap, see the BOARD.
+NOT_IN_WORKBOOK = frozenset({"goals_title", "notes", "printed", "total_printed"})
+
+
+def without(data: object) -> object:
+    """Return dumped record data without the fields the workbook cannot carry yet."""
+    if isinstance(data, dict):
+        return {k: without(v) for k, v in data.items() if k not in NOT_IN_WORKBOOK}
+    if isinstance(data, list):
+        return [without(v) for v in data]
+    return data
+
+
+def uses_form_shape(project: Project) -> bool:
+    """Return whether a record fills a field the workbook cannot carry yet."""
+    def filled(data: object) -> bool:
+        if isinstance(data, dict):
+            return any((k in NOT_IN_WORKBOOK and v not in (None, [], "绩效目标")) or filled(v) for k, v in data.items())
+        return isinstance(data, list) and any(filled(v) for v in data)
+    return filled(project.model_dump(mode="json"))
+
+
 def departments() -> list[tuple[Path, str]]:
     """Return (content folder, "<year>/<department>") for every department with projects."""
     found = []
@@ -38,7 +61,8 @@ def projects(root: Path, where: str) -> dict[str, Project]:
 def test_export_then_import_gives_the_same_records(tmp_path, capsys, root, where):
     books = tmp_path / "books"
     assert main(["export", where, "--xlsx", "-o", str(books), "--content", str(root)]) == 0
-    assert "不完全一致" not in capsys.readouterr().err
+    lossy = any(uses_form_shape(p) for p in projects(root, where).values())
+    assert ("不完全一致" in capsys.readouterr().err) == lossy
     copy = tmp_path / "content"
     shutil.copytree(root, copy)
     target = copy / where
@@ -51,7 +75,7 @@ def test_export_then_import_gives_the_same_records(tmp_path, capsys, root, where
     original, again = projects(root, where), projects(copy, where)
     assert original.keys() == again.keys()
     for slug, project in original.items():
-        assert again[slug].model_dump(mode="json") == project.model_dump(mode="json"), slug
+        assert without(again[slug].model_dump(mode="json")) == without(project.model_dump(mode="json")), slug
     assert main(["check", "--content", str(copy)]) == 0
 
 
