@@ -34,7 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import address, archive, opendata, search, years
+from . import address, archive, opendata, safety, search, walk, years
 from .load import Page, load_content
 from .model import Project, Site
 from .parallel import SchedulerError, TemplateFailure, default_jobs, executor, render_all, tasks
@@ -100,6 +100,11 @@ class Engine:
         """Build the site: load, check, plan, render what is stale, write what changed."""
         report = BuildReport()
         started = time.perf_counter()
+        try:  # before anything is read or written, the cache included: the output must not swallow its inputs
+            safety.prepare(self.content, self.output, template_folders(self.content, self.templates), self.cache)
+        except OutputError as exc:
+            print(f"错误：{exc}\n未生成网站；{self.output} 保持不变。", file=sys.stderr)
+            return report
         state = self.open_state(report)
         try:
             self.run(state, report, strict=strict, clean=clean, progress=progress)
@@ -186,6 +191,10 @@ class Engine:
                     say(index_for_search(site, loaded.pages, out, searched))
         except (OutputError, TemplateFailure, SchedulerError) as exc:
             print(f"错误：{exc}\n未生成网站；{self.output} 保持不变。", file=sys.stderr)
+            return
+        except OSError as exc:  # a full disk, a folder made read-only meanwhile: the output's problem, not a bug
+            place = f"（{exc.filename}）" if exc.filename else ""
+            print(f"错误：写入网站时出错{place}：{walk.explain(exc)}。\n未生成网站；{self.output} 保持不变。", file=sys.stderr)
             return
         if state is not None:
             state.save_outputs(root, out.entries)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Sequence
@@ -111,8 +112,38 @@ def positive(text: str) -> int:
     return value
 
 
+class Terminated(BaseException):
+    """SIGTERM arrived: unwind like Ctrl-C, so that a half-written staging folder is removed on the way out."""
+
+
+def terminate(signum: int, frame: object) -> None:
+    """Turn SIGTERM into an exception (a signal handler)."""
+    raise Terminated
+
+
+def console_problem() -> str | None:
+    """Return the console's encoding when it cannot show Chinese text (every message is Chinese), else None."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = getattr(stream, "encoding", None) or "ascii"
+        try:
+            "预算绩效目标公开：错误".encode(encoding)
+        except (UnicodeEncodeError, LookupError):
+            return encoding
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
+    encoding = console_problem()
+    if encoding is not None:
+        for stream in (sys.stdout, sys.stderr):
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+        # The one message that cannot be Chinese: this console would garble (or refuse) every Chinese one.
+        print(f"disclose: the console encoding is {encoding}, which cannot show the Chinese messages of disclose.\n"
+              "Set PYTHONIOENCODING=utf-8 (or use a UTF-8 terminal, e.g. LANG=C.UTF-8) and run the command again.",
+              file=sys.stderr)
+        return 1
+    signal.signal(signal.SIGTERM, terminate)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -123,6 +154,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130
+    except Terminated:
+        print("已终止（收到 SIGTERM），未完成的输出已清除。", file=sys.stderr)
+        return 143
     except Exception as exc:  # a bug, not bad input: say so plainly, details on request
         if os.environ.get("DISCLOSE_DEBUG"):
             traceback.print_exc()

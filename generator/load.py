@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from . import yamlio
+from . import walk, yamlio
 from .model import KIND_TITLES, RECORD_KINDS, RESERVED_FIELDS, Department, Edition, Evaluation, Project, Site, Transfer
 from .problems import Problem, Report, field_path, locate
 from .schema import describe_field, model_at
@@ -58,32 +58,29 @@ class Content:
     report: Report
 
 
-def display(path: Path) -> str:
-    """Return a path as the publisher should see it: relative to the working folder."""
-    absolute = path.absolute()
-    try:
-        return str(absolute.relative_to(Path.cwd()))
-    except ValueError:  # outside the working folder: the full path is clearer than ../../
-        return str(absolute)
+display = walk.display
 
 
 def load_content(root: Path, cache: RecordCache | None = None) -> Content:
     """Read and validate a whole content folder; `cache` skips parsing files that did not change."""
     cache = cache or RecordCache(None)
-    report = Report()
+    report = Report(root=root)
     if not root.is_dir():
-        report.add(Problem("error", display(root), "内容文件夹不存在"))
+        message = "不是文件夹：--content 应指向内容文件夹（其中有 site.yaml）" if root.exists() else "内容文件夹不存在"
+        report.add(Problem("error", display(root), message))
         return Content(None, (), report)
+    found = walk.children(root, report, own="site.yaml")
     site = read_record(root / "site.yaml", Site, report, cache)
-    editions = [load_edition(folder, report, cache) for folder in sorted(root.iterdir()) if folder.is_dir() and YEAR.match(folder.name)]
-    for stray in sorted(root.iterdir()):
-        if stray.name.startswith(".") or stray.name in {"site.yaml", "pages"} or YEAR.match(stray.name):
+    editions = [load_edition(folder, report, cache) for folder in found if walk.is_folder(folder) and YEAR.match(folder.name)]
+    for stray in found:
+        if stray.name == "pages" or (YEAR.match(stray.name) and walk.is_folder(stray)):
             continue
-        if stray.suffix in RECORD_SUFFIXES:
-            report.add(Problem("error", display(stray), "不认识的记录文件：项目文件应放在 <年度>/<部门>/ 文件夹中"))
-        elif stray.is_dir():
+        if walk.is_folder(stray):
             report.add(Problem("warning", display(stray), "文件夹名不是四位年度（如 2024），已忽略"))
-    pages = load_pages(root / "pages", report)
+        elif not misnamed(stray, RECORD_SUFFIXES, report):
+            report.add(Problem("error", display(stray), "不认识的记录文件：项目文件应放在 <年度>/<部门>/ 文件夹中")
+                       if stray.suffix in RECORD_SUFFIXES else not_read(stray))
+    pages = load_pages(root / "pages", report) if any(f.name == "pages" for f in found) else ()
     if site is None:
         return Content(None, pages, report)
     editions = sorted((e for e in editions if e is not None), key=lambda e: e.year, reverse=True)
@@ -94,14 +91,16 @@ def load_edition(folder: Path, report: Report, cache: RecordCache) -> Edition | 
     """Read one edition folder: edition.yaml and its department folders."""
     edition = read_record(folder / "edition.yaml", Edition, report, cache)
     departments = []
-    for child in entries(folder, "edition.yaml"):
-        if child.is_dir():
+    for child in entries(folder, "edition.yaml", report):
+        if walk.is_folder(child):
             if check_slug(child, report):
                 department = load_department(child, report, cache)
                 if department is not None:
                     departments.append(department)
         elif child.suffix in RECORD_SUFFIXES:
             report.add(Problem("error", display(child), "项目文件不在部门文件夹中：应放在 <年度>/<部门>/<项目>.yaml"))
+        elif not misnamed(child, RECORD_SUFFIXES, report):
+            report.add(not_read(child))
     if edition is None:
         return None
     if str(edition.year) != folder.name:
@@ -114,11 +113,14 @@ def load_department(folder: Path, report: Report, cache: RecordCache) -> Departm
     """Read one department folder: department.yaml and its project, transfer and self-evaluation records."""
     department = read_record(folder / "department.yaml", Department, report, cache)
     records: list[Project | Transfer | Evaluation] = []
-    for child in entries(folder, "department.yaml"):
-        if child.is_dir():
+    for child in entries(folder, "department.yaml", report):
+        if walk.is_folder(child):
             report.add(Problem("error", display(child), "部门文件夹中不能再有文件夹：项目文件应直接放在部门文件夹中"))
-        elif child.suffix in RECORD_SUFFIXES and check_slug(child, report):
-            twin = next((r for r in records if r.slug == child.stem), None)
+        elif child.suffix not in RECORD_SUFFIXES:
+            if not misnamed(child, RECORD_SUFFIXES, report):
+                report.add(not_read(child))
+        elif check_slug(child, report):
+            twin = next((p for p in records if p.slug == child.stem), None)
             if twin is not None:
                 report.add(Problem("error", display(child), f"与 {twin.path} 对应同一网址“{child.stem}”，请删除或改名其中一个"))
                 continue
@@ -144,14 +146,27 @@ def record_model(data: dict[str, Any]) -> type[BaseModel] | str:
     return f"找到 {describe_value(kind)}，应为以下之一：{kinds}；不写表示 project"
 
 
-def entries(folder: Path, own_record: str) -> list[Path]:
-    """Return a folder's children in name order, without hidden files and its own record."""
-    return [child for child in sorted(folder.iterdir()) if not child.name.startswith(".") and child.name != own_record]
+def entries(folder: Path, own_record: str, report: Report) -> list[Path]:
+    """Return a folder's readable children in name order, without hidden files and its own record."""
+    return walk.children(folder, report, own=own_record)
+
+
+def misnamed(path: Path, suffixes: tuple[str, ...], report: Report) -> bool:
+    """Report a file whose extension is right but for its letter case (X.YAML, about.MD): it would not be read."""
+    if path.suffix in suffixes or path.suffix.lower() not in suffixes:
+        return False
+    report.add(Problem("error", display(path), f"扩展名“{path.suffix}”要用小写“{path.suffix.lower()}”，否则这个文件不会被读取"))
+    return True
+
+
+def not_read(path: Path) -> Problem:
+    """Warn about a file that is not a record: it is left out of the site."""
+    return Problem("warning", display(path), "不是记录文件（.yaml）或说明页（pages/*.md），没有读取，也不会发布")
 
 
 def check_slug(path: Path, report: Report) -> bool:
     """Report a file or folder name that cannot be a stable URL segment."""
-    slug = path.stem if path.is_file() else path.name
+    slug = path.name if walk.is_folder(path) else path.stem
     if SLUG.match(slug) and len(slug) <= MAX_SLUG:
         return True
     report.add(Problem(
@@ -164,24 +179,30 @@ def check_slug(path: Path, report: Report) -> bool:
 
 def read_record(path: Path, model: type[M] | Callable[[dict[str, Any]], type[M] | str], report: Report,
                 cache: RecordCache | None = None) -> M | None:
-    """Read one YAML record and validate it against its model (or the one `model(data)` chooses), or take both from the cache."""
-    if not path.is_file():
+    """Read one YAML record and validate it against its model, or take both from the cache."""
+    if cache is None:
+        raw = read_raw(path, report)
+        return None if raw is None else parse_record(path, raw, model, report)
+    try:  # through the walk even when cached: a link out or a FIFO is never opened
+        walk.check(path, report.root)
+    except FileNotFoundError:
         report.add(Problem("error", display(path), f"缺少文件 {path.name}"))
         return None
-    if cache is None:
-        return parse_record(path, path.read_bytes(), model, report)
+    except walk.Unreadable as exc:
+        report.add(Problem("error", display(path), str(exc)))
+        return None
     # The problems name the file as the publisher sees it, so the working folder is part of the key.
     kind = f"{model.__name__}:{display(path)}"
     try:
         data, cached = cache.get(path, kind)
     except OSError as exc:
-        report.add(Problem("error", display(path), f"无法读取文件：{exc.strerror}"))
+        report.add(Problem("error", display(path), f"无法读取文件：{walk.explain(exc)}"))
         return None
     if data is None:
         record, problems = cached
         report.extend(problems)
         return record
-    own = Report()
+    own = Report(root=report.root)
     record = parse_record(path, data, model, own)
     cache.put(path, kind, data, (record, own.problems))
     report.extend(own.problems)
@@ -208,6 +229,29 @@ def parse_record(path: Path, raw: bytes, model: type[M] | Callable[[dict[str, An
     record, problems = validate_data(data, model, path, text)
     report.extend(problems)
     return record
+
+
+def read_raw(path: Path, report: Report) -> bytes | None:
+    """Read a content file's bytes through the walk (walk.read), reporting why it cannot be."""
+    try:
+        return walk.read(path, report.root)
+    except FileNotFoundError:
+        report.add(Problem("error", display(path), f"缺少文件 {path.name}"))
+    except walk.Unreadable as exc:
+        report.add(Problem("error", display(path), str(exc)))
+    return None
+
+
+def read_text(path: Path, report: Report) -> str | None:
+    """Read a content file as text through the walk, reporting why it cannot be."""
+    raw = read_raw(path, report)
+    if raw is None:
+        return None
+    try:
+        return yamlio.decode(raw)
+    except yamlio.YamlError as exc:
+        report.add(Problem("error", display(path), exc.message, exc.line))
+    return None
 
 
 def validate_data(data: dict[str, Any], model: type[M], path: Path, text: str) -> tuple[M | None, list[Problem]]:
@@ -395,18 +439,34 @@ def authorable(model: type[BaseModel]) -> list[str]:
     return [name for name in model.model_fields if name not in RESERVED_FIELDS]
 
 
+# Page names that would take the URL of another page (a year's edition, the search page, the assets).
+RESERVED_PAGES = frozenset({"search", "assets"})
+
+
+def free_page_name(path: Path, report: Report) -> bool:
+    """Report a page whose name is the URL of an edition or of the site's own pages."""
+    if path.stem not in RESERVED_PAGES and not YEAR.match(path.stem):
+        return True
+    report.add(Problem("error", display(path), f"说明页不能叫“{path.stem}”：网址 /{path.stem}/ 已用于"
+                       f"{'年度页面' if YEAR.match(path.stem) else '网站自身的页面'}，请给说明页换一个名称"))
+    return False
+
+
 def load_pages(folder: Path, report: Report) -> tuple[Page, ...]:
     """Read the Markdown pages; the first heading is the title."""
     if not folder.is_dir():
+        report.add(Problem("error", display(folder), "pages 应是放说明页（*.md）的文件夹，不是文件"))
         return ()
     pages = []
-    for path in sorted(folder.glob("*.md")):
-        if not check_slug(path, report):
+    for path in walk.children(folder, report):
+        if walk.is_folder(path) or path.suffix != ".md":
+            if walk.is_folder(path) or not misnamed(path, (".md",), report):
+                report.add(not_read(path))
             continue
-        try:
-            body = yamlio.decode(path.read_bytes())
-        except yamlio.YamlError as exc:
-            report.add(Problem("error", display(path), exc.message, exc.line))
+        if not check_slug(path, report) or not free_page_name(path, report):
+            continue
+        body = read_text(path, report)
+        if body is None:
             continue
         first = body.lstrip().splitlines()[0] if body.strip() else ""
         title = first.lstrip("#").strip() if first.startswith("#") else path.stem

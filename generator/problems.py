@@ -42,9 +42,10 @@ def field_path(loc: Sequence[str | int]) -> str:
 
 @dataclass
 class Report:
-    """Problems collected while loading and checking, in the order found."""
+    """Problems collected while loading and checking a content folder, in the order found."""
 
     problems: list[Problem] = field(default_factory=list)
+    root: Path = Path(".")  # the content folder: nothing outside it is read (walk.py)
 
     def add(self, problem: Problem) -> None:
         self.problems.append(problem)

@@ -206,5 +206,8 @@ def check_replaceable(output: Path) -> None:
 
 
 def sibling(output: Path, purpose: str) -> Path:
-    """Return an unused hidden path beside the output, such as .public.building-3f9a1c2b."""
-    return output.parent / f".{output.name}.{purpose}-{secrets.token_hex(4)}"
+    """Return an unused hidden path beside the output, such as .public.building-4711-3f9a1c2b.
+
+    The process id lets a later build tell a folder left by a killed build from one in use (safety.py).
+    """
+    return output.parent / f".{output.name}.{purpose}-{os.getpid()}-{secrets.token_hex(4)}"

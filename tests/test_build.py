@@ -479,7 +479,8 @@ def test_a_page_named_like_a_year_is_refused(tmp_path: Path, capsys: pytest.Capt
     content = copy_content(tmp_path)
     (content / "pages" / "2024.md").write_text("# 重名\n", encoding="utf-8")
     assert build(content, tmp_path / "public", progress=False) == 1
-    assert "2024/index.html" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "pages/2024.md" in err and "说明页不能叫“2024”" in err
     assert not (tmp_path / "public").exists()
 
 

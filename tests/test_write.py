@@ -105,8 +105,7 @@ def test_a_failure_while_applying_puts_the_old_files_back(previous: tuple[Path, 
         rename(source, target)
 
     monkeypatch.setattr(write.os, "rename", refuse_the_fifth_file)
-    with pytest.raises(OSError, match="device busy"):
-        build(content, output, progress=False)
+    assert build(content, output, progress=False) == 1  # reported as an output problem, not a crash
     assert len(moved) == 5
     assert snapshot(output) == before
     assert leftovers(output) == []
