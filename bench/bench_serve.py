@@ -52,7 +52,8 @@ def main(argv: list[str] | None = None) -> int:
         record, page_path = pick_record(content)
         original = record.read_text(encoding="utf-8")
         started = time.perf_counter()
-        preview = start_serve(content, "--port", str(free_port()), "--cache", str(Path(scratch) / "cache"))
+        preview = start_serve(content, "--port", str(free_port()), "--cache", str(Path(scratch) / "cache"),
+                              timeout=1800)
         print(f"first build and start: {time.perf_counter() - started:.1f} s")
         times: list[float] = []
         try:

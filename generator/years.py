@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import urls
-from .model import Department, Edition, Project, Site, iter_indicators
+from .model import Department, Edition, Evaluation, Project, Site, iter_indicators
 from .money import format_amount
 from .opendata import DataFile
 
@@ -45,6 +45,7 @@ class YearRow:
     amount: str
     unit: str
     targets: tuple[str, ...]
+    result: str = ""  # the self-evaluation's overall result, once one is published
 
 
 def project_groups(site: Site) -> dict[Key, tuple[Key, ...]]:
@@ -100,7 +101,19 @@ def year_row(edition: Edition, department: Department, project: Project) -> Year
     """Return a project's row in its by-year table."""
     return YearRow(edition.year, project.name, department.name,
                    urls.project(edition.year, department.slug, project.slug),
-                   format_amount(project.amount), project.unit, key_targets(project))
+                   format_amount(project.amount), project.unit, key_targets(project),
+                   evaluation_result(department.evaluation_of(project)))
+
+
+def evaluation_result(evaluation: Evaluation | None) -> str:
+    """Return a self-evaluation's overall result as the by-year table shows it: "总分 96（满分 100），优"."""
+    total = evaluation.total if evaluation is not None else None
+    if total is None or total.score is None:
+        return "已自评" if evaluation is not None else ""
+    out = f"{total.label} {total.score}"
+    if total.weight is not None:
+        out += f"（满分 {total.weight}）"
+    return out + (f"，{total.grade}" if total.grade else "")
 
 
 @dataclass(frozen=True)
@@ -143,7 +156,8 @@ def department_data(links: Across, edition: Edition, department: Department) -> 
         rows = links.rows.get((edition.year, department.slug, project.slug), ())
         if len(rows) > 1:
             projects[project.slug] = [{"year": r.year, "name": r.name, "department": r.department, "path": r.path,
-                                       "amount": r.amount, "unit": r.unit, "targets": list(r.targets)} for r in rows]
+                                       "amount": r.amount, "unit": r.unit, "targets": list(r.targets),
+                                       "result": r.result} for r in rows]
     return {**edition_data(links, edition.year), "department": department.slug, "years": years, "projects": projects,
             "page": urls.years(edition.year, department.slug)}
 

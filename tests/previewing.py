@@ -85,7 +85,7 @@ class Preview:
         return self.process.returncode
 
 
-def start_serve(content: Path, *args: str, cwd: Path | None = None) -> Preview:
+def start_serve(content: Path, *args: str, cwd: Path | None = None, timeout: float = 90) -> Preview:
     """Start `disclose serve` on `content` and wait for its address."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
@@ -100,5 +100,5 @@ def start_serve(content: Path, *args: str, cwd: Path | None = None) -> Preview:
             preview.lines.append(line.rstrip("\n"))
 
     threading.Thread(target=read, daemon=True).start()
-    preview.url = preview.wait_for(ADDRESS.pattern).group(1)
+    preview.url = preview.wait_for(ADDRESS.pattern, timeout).group(1)
     return preview

@@ -86,3 +86,23 @@ def test_the_by_year_table_page_lists_a_project_in_both_years(tmp_path):
     rows = [text(tr) for tr in table.find("tbody").find_all("tr")]
     assert rows[0].startswith("2024年") and f"{format_amount(Decimal('31.9'))} 万元" in rows[0]
     assert rows[1].startswith("2023年") and f"{format_amount(Decimal('28.50'))} 万元" in rows[1] and "群众满意度" in rows[1]
+
+
+def test_the_by_year_table_shows_a_self_evaluations_result(tmp_path):
+    content = two_years(tmp_path, "X-1", "X-1")
+    evaluation = content / "2023" / "test-dept" / "test-project-ziping.yaml"
+    evaluation.write_text(
+        "kind: evaluation\nname: 测试项目\ncode: X-1\nunit: 万元\n"
+        "total:\n  label: 总分\n  weight: 100\n  score: 96\n  grade: 优\n", encoding="utf-8")
+    out = tmp_path / "public"
+    assert build(content, out, progress=False) == 0
+    table = soup(out, urls.years(2024, "test-dept")).find("table", id="years-test-project")
+    headings = [text(th) for th in table.find("thead").find_all("th")]
+    assert headings[-1] == "自评结果"
+    rows = {text(tr.find("th")): [text(td) for td in tr.find_all("td")] for tr in table.find("tbody").find_all("tr")}
+    assert rows["2023年"][-1] == "总分 96（满分 100），优"
+    assert rows["2024年"][-1] == "—（未自评）"
+    data = (out / urls.years_data(2024, "test-dept")).read_text(encoding="utf-8")
+    loaded = json.loads(data.removeprefix("window.discloseYears=").rstrip().removesuffix(";"))
+    (project_rows,) = loaded["projects"].values()
+    assert [row["result"] for row in project_rows] == ["", "总分 96（满分 100），优"]

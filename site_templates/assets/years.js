@@ -51,7 +51,10 @@
     var table = document.createElement("table");
     table.className = "by-year";
     var head = table.createTHead().insertRow();
-    ["年度", "项目名称", "预算金额", "主要目标"].forEach(function (text) {
+    var evaluated = rows.some(function (row) { return row.result; });
+    var columns = ["年度", "项目名称", "预算金额", "主要目标"];
+    if (evaluated) columns.push("自评结果");
+    columns.forEach(function (text) {
       var th = document.createElement("th");
       th.scope = "col";
       th.textContent = text;
@@ -68,7 +71,9 @@
         th.appendChild(link(row.path, row.year + "年"));
       }
       tr.appendChild(th);
-      [row.name, row.amount + " " + row.unit, row.targets.join("；")].forEach(function (text, i) {
+      var cells = [row.name, row.amount + " " + row.unit, row.targets.join("；")];
+      if (evaluated) cells.push(row.result || "—（未自评）");
+      cells.forEach(function (text, i) {
         var td = tr.insertCell();
         td.textContent = text;
         if (i === 1) td.className = "num";
