@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tomllib
 import venv
 from pathlib import Path
@@ -29,8 +30,15 @@ def test_a_wheel_installed_into_a_fresh_venv_builds_a_site_with_its_own_template
                    check=True, capture_output=True)
     wheel = next((tmp_path / "dist").glob("disclose-*.whl"))
     # The venv sees this interpreter's packages (the dependencies), but disclose itself only from the wheel.
-    venv.create(tmp_path / "venv", system_site_packages=True, with_pip=True)
+    # A .pth line, not system_site_packages: when the tests run in a venv (scripts/setup.sh's .venv), the
+    # "system" packages would be the base interpreter's, without the dependencies. Paths from a .pth line come
+    # after the venv's own site-packages, and .pth files inside them (the editable install's finder) do not run.
+    venv.create(tmp_path / "venv", with_pip=True)
     python = tmp_path / "venv" / "bin" / "python"
+    inner = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                           check=True, capture_output=True, text=True).stdout.strip()
+    outer = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    Path(inner, "outer-dependencies.pth").write_text("".join(f"{path}\n" for path in sorted(outer)), encoding="utf-8")
     subprocess.run([python, "-m", "pip", "install", "--no-deps", "--force-reinstall", "-q", str(wheel)],
                    check=True, capture_output=True)
 
