@@ -37,7 +37,7 @@ from livereload.watcher import Watcher
 from tornado.ioloop import IOLoop
 
 from . import urls, yamlio
-from .build import Engine
+from .build import BuildReport, Engine
 from .problems import Problem
 from .render import template_folders
 
@@ -60,7 +60,6 @@ class Status:
     errors: list[dict[str, object]] = field(default_factory=list)
     warnings: list[dict[str, object]] = field(default_factory=list)
     stale: list[str] = field(default_factory=list)  # pages that could not be rebuilt, as URLs under the site
-    changed: list[str] = field(default_factory=list)  # pages whose bytes this rebuild changed (the first 50)
 
     def as_json(self) -> bytes:
         return json.dumps(self.__dict__, ensure_ascii=False, sort_keys=True).encode("utf-8")
@@ -82,7 +81,11 @@ class Preview:
         """Build the preview folder and record what went wrong, if anything."""
         with self.lock:
             started = time.perf_counter()
-            report = self.engine.build(progress=False)
+            try:
+                report = self.engine.build(progress=False)
+            except Exception as exc:  # a bug, not bad content: keep watching, and say so on every page
+                report = BuildReport(problems=[Problem("error", "", f"内部错误：{type(exc).__name__}: {exc}（请报告给维护者）")])
+                print(report.problems[0].message, flush=True)
             code = report.status
             errors = [p for p in report.problems if p.level == "error"]
             warnings = report.warnings
@@ -95,7 +98,6 @@ class Preview:
                 errors=[problem_json(p) for p in errors],
                 warnings=[problem_json(p) for p in warnings],
                 stale=[] if code == 0 else stale_pages(self.content, errors),
-                changed=[urls.directory_url(path) for path in report.written if path.endswith(".html")][:50],
             )
             if code != 0 and not errors:  # refused for another reason (a template, the output): say so
                 self.status.errors.append({"file": "", "line": None, "field": "",

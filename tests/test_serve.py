@@ -192,3 +192,19 @@ def test_another_host_is_warned_about(project: Path):
 ])
 def test_each_broken_file_names_its_page(parts: tuple[str, ...], url: str):
     assert page_of(parts) == url
+
+
+def test_a_failing_rebuild_is_reported_and_the_preview_keeps_going(project: Path, monkeypatch):
+    from generator.serve import Preview
+
+    preview = Preview(project / "content", project / ".disclose-cache", None)
+
+    def broken(**_: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(preview.engine, "build", broken)
+    first = preview.rebuild()
+    assert not first.ok and "内部错误：RuntimeError: boom" in first.errors[0]["message"]
+    monkeypatch.undo()
+    again = preview.rebuild()  # the lock was released and the next save builds normally
+    assert again.ok and again.build == first.build + 1
