@@ -327,6 +327,7 @@ EXPECTED = {
     "decimal_parsing": "应为数字（金额请写数字，如 148.00，不带逗号和单位）",
     "finite_number": "应为有限的数字",
     "bool_type": "应为 true 或 false",
+    "bool_parsing": "应为 true 或 false",
     "dict_type": "应为“字段: 内容”的形式",
     "model_type": "应为“字段: 内容”的形式",
     "model_attributes_type": "应为“字段: 内容”的形式",
@@ -345,6 +346,10 @@ NUMBER_FIELDS = {
     "quantity": "应为数量，写数字，如 12",
 }
 NUMBER_ERRORS = frozenset({"decimal_type", "decimal_parsing", "finite_number"})
+# What fits a yes/no field, by field name, when the form's own mark was written into it.
+FLAG_FIELDS = {
+    "core": "应为 true 或 false（是否核心指标）；文件所印的标注（如“★”“★★★”）请写在 core_mark（核心指标的标注）",
+}
 # Fields next to an amount that hold what is printed beside it.
 PRINTED_BESIDE = {"amount": "printed", "total": "total_printed"}
 
@@ -356,6 +361,8 @@ def expected(err: dict[str, Any], model: type[BaseModel] | None = None, loc: Seq
     name = str(loc[-1]) if loc else ""
     # bounds.plain_amount says "应为数字…" for any text in a number field: say what fits *this* field instead.
     not_a_number = kind in NUMBER_ERRORS or (kind == "value_error" and str(ctx.get("error", "")).startswith("应为数字"))
+    if kind in {"bool_type", "bool_parsing"} and name in FLAG_FIELDS:
+        return FLAG_FIELDS[name]
     if not_a_number and name in NUMBER_FIELDS:
         return NUMBER_FIELDS[name]
     if not_a_number and model is not None:
@@ -367,7 +374,7 @@ def expected(err: dict[str, Any], model: type[BaseModel] | None = None, loc: Seq
     if kind in EXPECTED:
         return EXPECTED[kind]
     if kind == "literal_error":
-        return f"应为以下之一：{ctx.get('expected', '')}".replace("'", "")
+        return "应为以下之一：" + str(ctx.get("expected", "")).replace("' or '", "、").replace("', '", "、").replace("'", "")
     if kind == "string_too_long":
         found = err.get("input")
         length = f"{len(found)} 个字符，" if isinstance(found, str) else ""
@@ -417,7 +424,19 @@ def suggest(model: type[BaseModel], loc: list[str | int]) -> str:
     if guess:
         return f"，您是不是想写“{guess}”？"
     owner = model_at(model, loc[:-1])
+    home = nested_home(owner, str(loc[-1])) if owner else None
+    if home:
+        return f"。这一栏在本记录中写在 {home} 下：{home}.{loc[-1]}"
     return f"。可用的字段：{', '.join(authorable(owner))}" if owner else ""
+
+
+def nested_home(owner: type[BaseModel], unknown: str) -> str | None:
+    """Return the field of `owner` whose own record has the unknown key (a department's indicators live in goals)."""
+    for name in authorable(owner):
+        inner = model_at(owner, [name])
+        if inner is not None and unknown in inner.model_fields and unknown not in RESERVED_FIELDS:
+            return name
+    return None
 
 
 def closest(model: type[BaseModel], loc: list[str | int]) -> str | None:

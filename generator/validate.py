@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .model import (
     Department,
+    DepartmentGoals,
     Edition,
     Evaluation,
     FundingSource,
@@ -120,25 +121,31 @@ def indicator_categories(project: Project) -> Iterator[Finding]:
         yield (["indicators"], f"缺少{'、'.join(missing)}指标")
 
 
-def indicator_values(project: Project | Transfer | Evaluation) -> Iterator[tuple[list[str | int], Indicator]]:
+def indicator_values(record: Project | Transfer | Evaluation | DepartmentGoals) -> Iterator[tuple[list[str | int], Indicator]]:
     """Yield each indicator with the field path of its value."""
-    for a, level1 in enumerate(project.indicators):
+    for a, level1 in enumerate(record.indicators):
         for b, level2 in enumerate(level1.groups):
             for c, indicator in enumerate(level2.indicators):
                 yield ["indicators", a, "groups", b, "indicators", c, "value"], indicator
 
 
-def quantitative_values(project: Project) -> Iterator[Finding]:
+def value_label(record: Project | Transfer | Evaluation | DepartmentGoals) -> str:
+    """Return the heading the record's form prints over its values (目标值, 指标值…), to name the field as printed."""
+    return record.indicator_labels.get("value") or "指标值"
+
+
+def quantitative_values(record: Project | Transfer | Evaluation | DepartmentGoals) -> Iterator[Finding]:
     """Warn when an indicator marked 定量 has no number, or a value is empty."""
-    for loc, ind in indicator_values(project):
+    label = value_label(record)
+    for loc, ind in indicator_values(record):
         if not ind.value.strip():
-            yield loc, f"指标“{ind.name}”没有指标值"
+            yield loc, f"指标“{ind.name}”没有{label}（value）"
         elif not any(ch.isdigit() for ch in ind.value) and ind.value.strip(" ≥≤=<>＞＜≧≦") in UNITS:
-            yield loc, f"指标“{ind.name}”的指标值“{ind.value}”只有单位，缺少数字"
+            yield loc, f"指标“{ind.name}”的{label}（value）“{ind.value}”只有单位，缺少数字"
         elif ind.comparison in ("≥", ">") and ind.number == 0 and ind.measure in ("%", "％"):
-            yield loc, f"指标“{ind.name}”的目标值“{ind.value}”没有约束力（任何结果都满足），请核对"
+            yield loc, f"指标“{ind.name}”的{label}（value）“{ind.value}”没有约束力（任何结果都满足），请核对"
         elif ind.kind and "定量" in ind.kind and not ind.quantitative:
-            yield loc, f"指标“{ind.name}”标为{ind.kind}，但指标值“{ind.value}”不是数值"
+            yield loc, f"指标“{ind.name}”标为{ind.kind}，但{label}（value）“{ind.value}”不是数值"
 
 
 # Words that make a rate "lower is better": a target for such a rate should be a
@@ -152,15 +159,16 @@ def is_negative_rate(name: str) -> bool:
     return name.endswith("率") and any(w in name for w in NEGATIVE_WORDS) and not any(n in name for n in NEGATIONS)
 
 
-def negative_rate_targets(project: Project) -> Iterator[Finding]:
+def negative_rate_targets(record: Project | Transfer | Evaluation | DepartmentGoals) -> Iterator[Finding]:
     """Warn when a lower-is-better rate has a floor, or a ceiling of 50 % or more."""
-    for loc, ind in indicator_values(project):
+    label = value_label(record)
+    for loc, ind in indicator_values(record):
         if not is_negative_rate(ind.name) or ind.number is None or ind.measure not in ("%", "％"):
             continue
         if ind.comparison in ("≥", ">"):
-            yield loc, f"“{ind.name}”是越低越好的比率，目标值却是下限“{ind.value}”，请核对"
+            yield loc, f"“{ind.name}”是越低越好的比率，{label}（value）却是下限“{ind.value}”，请核对"
         elif ind.number >= 50:
-            yield loc, f"“{ind.name}”是越低越好的比率，目标值“{ind.value}”偏高，请核对"
+            yield loc, f"“{ind.name}”是越低越好的比率，{label}（value）“{ind.value}”偏高，请核对"
 
 
 UNITS = frozenset({"", "%", "％", "元", "万元", "人", "件", "个", "次", "天", "户", "人次"})
@@ -240,13 +248,37 @@ def evaluation_linked(department: Department) -> Iterator[Problem]:
 
 
 def department_funding(department: Department) -> Iterator[Problem]:
-    """Warn when a department's own funding lines do not add up."""
+    """Warn when a department's own funding lines do not add up, or have no unit to be totalled in."""
+    path = f"{department.path}/department.yaml"
     for loc, message in funding_levels_add_up(department.funding):
-        yield problem(f"{department.path}/department.yaml", loc, message)
+        yield problem(path, loc, message)
+    if department.funding and department.unit is None:
+        yield problem(path, ["funding"],
+                      "部门整体资金没有金额单位：请写 unit（金额单位）: 元 或 万元，否则资金总额不计入年度合计")
+
+
+def department_goals(department: Department) -> Iterator[Problem]:
+    """Check a department's own indicators as a project's are checked, and its 年度履职目标 rows against its columns."""
+    goals = department.goals
+    if goals is None:
+        return
+    path = f"{department.path}/department.yaml"
+    for rule in GOAL_RULES:
+        for loc, message in rule(goals):
+            yield problem(path, ["goals", *loc], message)
+    duties = goals.duties
+    for r, row in enumerate(duties.rows if duties else ()):
+        if len(row) != len(duties.columns):
+            yield problem(path, ["goals", "duties", "rows", r],
+                          f"“{duties.title}”第 {r + 1} 行有 {len(row)} 格，而 columns（各栏标题）有 {len(duties.columns)} 栏；"
+                          "空白格请写 \"\"，跨栏的格请在每栏照录")
+
 
 # Rules that read only funding and indicators apply to transfer tables too; self-evaluations add their scores.
 TRANSFER_RULES = (funding_adds_up, quantitative_values, negative_rate_targets)
 EVALUATION_RULES = (quantitative_values, scores_add_up)
+# A department's own indicator tree gets the value checks every indicator gets.
+GOAL_RULES = (quantitative_values, negative_rate_targets)
 
 
 def duplicate_codes(edition: Edition) -> Iterator[Problem]:
@@ -290,6 +322,7 @@ def check_site(site: Site, check: Callable[[Project], list[Problem]] = check_pro
         for department in edition.departments:
             found.extend(duplicate_numbers(department))
             found.extend(department_funding(department))
+            found.extend(department_goals(department))
             found.extend(evaluation_linked(department))
             for project in department.projects:
                 found.extend(check(project))

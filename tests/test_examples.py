@@ -64,7 +64,10 @@ def assert_indicators_shown(body: str, tree, *fields: str) -> None:
 
 
 def test_examples_check_clean_and_name_their_schema(content):
-    assert check_site(content) == []
+    # 宁德's page stops in the middle of its indicator table: the last indicator has no printed value, and
+    # the checker says so, naming the column as that form prints it.
+    assert [(p.file, p.line, p.message) for p in check_site(content)] == [
+        ("examples/2019/ningde-dsfzb/department.yaml", 86, "指标“基本支出”没有目标值（value）")]
     for path in EXAMPLES.rglob("*.yaml"):
         lines = path.read_text(encoding="utf-8").splitlines()
         kind = {"site.yaml": "site", "edition.yaml": "edition", "department.yaml": "department"}.get(path.name)

@@ -82,6 +82,71 @@ def test_did_you_mean_only_suggests_fields_of_that_place(tmp_path):
     assert len(found) == 1 and "“indicator_labels”" in found[0]
 
 
+DEPARTMENT_GOALS = """\
+name: 测试部门
+unit: 万元
+funding:
+  - {title: 年度预算安排, total_label: 资金总额, total: 10, sources: [{name: 项目支出, amount: 4}, {name: 基本支出, amount: 6}]}
+goals:
+  indicator_labels: {description: 指标解释, value: 目标值}
+  duties:
+    columns: [部门职能, 年度目标任务]
+    rows:
+      - [编纂, 完成年鉴]
+  indicators:
+    - level1: 产出指标
+      groups:
+        - level2: 数量指标
+          indicators:
+            - {name: 书籍审稿率, description: 100%(计划标准), value: 100%}
+"""
+
+
+def department_problems(tmp_path, record: str) -> list[str]:
+    """Load a content folder whose department.yaml is `record`; return load problems, else the checker's."""
+    make_content(tmp_path)
+    (tmp_path / "content/2024/test-dept/department.yaml").write_text(record, encoding="utf-8")
+    loaded = load_content(tmp_path / "content")
+    found = loaded.report.problems or validate.check_site(loaded.site)
+    return [str(p) for p in found]
+
+
+@pytest.mark.parametrize(("mistake", "said"), [
+    ("value: ''", "指标“书籍审稿率”没有目标值（value）"),
+    ("value: '%'", "指标“书籍审稿率”的目标值（value）“%”只有单位，缺少数字"),
+    ("value: ≥0%", "指标“书籍审稿率”的目标值（value）“≥0%”没有约束力"),
+    ("value: 提高, kind: 定量指标", "指标“书籍审稿率”标为定量指标，但目标值（value）“提高”不是数值"),
+])
+def test_department_indicator_values_are_checked_like_a_projects(tmp_path, mistake, said):
+    found = department_problems(tmp_path, DEPARTMENT_GOALS.replace("value: 100%", mistake))
+    assert len(found) == 1, found
+    assert found[0].startswith(f"{tmp_path}/content/2024/test-dept/department.yaml:16: 警告：字段 goals.indicators[0]")
+    assert said in found[0]
+
+
+@pytest.mark.parametrize(("mistake", "said"), [
+    ("value: 100%, weight: 10分", "goals.indicators[0].groups[0].indicators[0].weight（权重）：找到 “10分”（文字），应为分值"),
+    ("value: 100%, core: ★", "core（核心指标）：找到 “★”（文字），应为 true 或 false（是否核心指标）；文件所印的标注（如“★”“★★★”）请写在 core_mark"),
+])
+def test_department_indicator_fields_say_what_fits_them(tmp_path, mistake, said):
+    found = department_problems(tmp_path, DEPARTMENT_GOALS.replace("value: 100%", mistake))
+    assert len(found) == 1 and ":16: 错误：字段 " in found[0] and said in found[0], found
+    assert "金额" not in found[0]
+
+
+def test_department_records_checked_clean_and_their_slips_named(tmp_path):
+    assert department_problems(tmp_path / "a", DEPARTMENT_GOALS) == []
+    no_unit = department_problems(tmp_path / "b", DEPARTMENT_GOALS.replace("unit: 万元\n", ""))
+    assert len(no_unit) == 1 and "字段 funding：部门整体资金没有金额单位：请写 unit（金额单位）" in no_unit[0]
+    short_row = department_problems(tmp_path / "c", DEPARTMENT_GOALS.replace("[编纂, 完成年鉴]", "[编纂, 完成年鉴, 11]"))
+    assert len(short_row) == 1 and ":10: 警告：字段 goals.duties.rows[0]：“年度履职目标”第 1 行有 3 格" in short_row[0]
+    misplaced = department_problems(tmp_path / "d", DEPARTMENT_GOALS.replace("goals:\n", "indicators: []\ngoals:\n"))
+    assert len(misplaced) == 1 and "不认识的字段“indicators”。这一栏在本记录中写在 goals 下：goals.indicators" in misplaced[0]
+    bad_label = department_problems(tmp_path / "e", DEPARTMENT_GOALS.replace("{description:", "{explain:"))
+    assert len(bad_label) == 1 and "goals.indicator_labels.explain" in bad_label[0]
+    assert "level1、level2、name" in bad_label[0] and " or " not in bad_label[0]
+
+
 def test_not_given_marks_are_kept_and_not_summed():
     table = FundingTable.model_validate({"title": "资金", "total": "10", "sources": [
         {"name": "财政资金", "amount": 10}, {"name": "其他资金", "amount": "—"}, {"name": "自筹", "amount": "无"}]})

@@ -89,12 +89,12 @@ def test_older_layout_categories_count():
 
 def test_quantitative_kind_without_number():
     tree = [{"level1": "产出指标", "groups": [{"level2": "质量", "indicators": [{"name": "提升", "value": "提升质量", "kind": "定量指标"}]}]}]
-    assert messages(validate.quantitative_values, project(indicators=tree)) == ["指标“提升”标为定量指标，但指标值“提升质量”不是数值"]
+    assert messages(validate.quantitative_values, project(indicators=tree)) == ["指标“提升”标为定量指标，但指标值（value）“提升质量”不是数值"]
 
 
 def test_value_with_only_a_unit():
     tree = [{"level1": "满意度指标", "groups": [{"level2": "满意度", "indicators": [{"name": "满意", "value": "%"}]}]}]
-    assert messages(validate.quantitative_values, project(indicators=tree)) == ["指标“满意”的指标值“%”只有单位，缺少数字"]
+    assert messages(validate.quantitative_values, project(indicators=tree)) == ["指标“满意”的指标值（value）“%”只有单位，缺少数字"]
 
 
 def test_vacuous_floor():
@@ -104,7 +104,7 @@ def test_vacuous_floor():
 
 def test_empty_value():
     tree = [{"level1": "产出指标", "groups": [{"level2": "数量", "indicators": [{"name": "空", "value": ""}]}]}]
-    assert messages(validate.quantitative_values, project(indicators=tree)) == ["指标“空”没有指标值"]
+    assert messages(validate.quantitative_values, project(indicators=tree)) == ["指标“空”没有指标值（value）"]
 
 
 def test_lower_is_better_rate_with_high_ceiling():
