@@ -10,7 +10,13 @@ import workbooks as W
 from openpyxl import Workbook, load_workbook
 from test_workbook_forms import department, disclose
 
+from generator.workbook import layout as L
 from generator.workbook.export import template_workbook
+
+
+def basic(field: str) -> str:
+    """Return the cell of a fixed row of the project template's 基本信息 sheet (after the 记录种类 row)."""
+    return f"B{L.FIRST_ROW + 1 + [r.field for r in L.BASIC_ROWS].index(field)}"
 
 
 def plain(tmp_path: Path) -> Path:
@@ -66,7 +72,7 @@ def empty_sheet(tmp_path):
 
 
 def number_for_text(tmp_path):
-    return filled_template(tmp_path, **{"基本信息!B4": 12345})
+    return filled_template(tmp_path, **{"基本信息!" + basic("name"): 12345})
 
 
 def formula(tmp_path):
@@ -108,7 +114,7 @@ def zip_bomb(tmp_path):
 
 
 def text_where_amount(tmp_path):
-    return filled_template(tmp_path, **{"基本信息!B8": "三十一万"})
+    return filled_template(tmp_path, **{"基本信息!" + basic("amount"): "三十一万"})
 
 
 def wrong_period(tmp_path):
@@ -116,7 +122,7 @@ def wrong_period(tmp_path):
 
 
 def long_code_as_number(tmp_path):
-    return filled_template(tmp_path, **{"基本信息!B5": 530121210000000001706})
+    return filled_template(tmp_path, **{"基本信息!" + basic("code"): 530121210000000001706})
 
 
 CASES = [
@@ -124,15 +130,15 @@ CASES = [
     (word_document, "这是一个Word 文档", None),
     (encrypted, "设置了打开密码", None),
     (empty_sheet, "工作表“项目表”没有任何内容", None),
-    (number_for_text, "“项目名称”应为文字，找到数字“12345”", "工作表“基本信息”单元格 B4"),
+    (number_for_text, "“项目名称”应为文字，找到数字“12345”", "工作表“基本信息”单元格 " + basic("name")),
     (formula, "单元格是公式（=SUM(D6:E6)）", "工作表“Sheet1”单元格 B6"),
     (macro_enabled, "启用宏的工作簿", None),
     (hidden_macros, "含有宏", None),
     (fifty_megabytes, "文件过大（50.0 MB", None),
     (zip_bomb, "zip 炸弹", None),
-    (text_where_amount, "“本年度预算金额”应为数字", "工作表“基本信息”单元格 B8"),
+    (text_where_amount, "“本年度预算金额”应为数字", "工作表“基本信息”单元格 " + basic("amount")),
     (wrong_period, "期间应为 年度 或 中期，找到“明年”", "工作表“绩效指标”单元格 M3"),
-    (long_code_as_number, "超过 15 位的数字", "工作表“基本信息”单元格 B5"),
+    (long_code_as_number, "超过 15 位的数字", "工作表“基本信息”单元格 " + basic("code")),
 ]
 
 
@@ -166,7 +172,7 @@ def test_the_untouched_template_asks_to_be_filled(tmp_path, capsys):
     path = tmp_path / "t.xlsx"
     template_workbook().save(path)
     code, _, err = disclose(capsys, "import", path, "--into", dept)
-    assert code == 1 and "还没有填写" in err and "工作表“基本信息”单元格 B4" in err
+    assert code == 1 and "还没有填写" in err and "工作表“基本信息”单元格 " + basic("name") in err
 
 
 def test_a_filled_template_imports_and_passes_check(tmp_path, capsys):

@@ -62,7 +62,7 @@ def test_several_projects_in_one_sheet_with_merged_coded_headings(tmp_path, caps
     assert tree[1]["groups"][0]["indicators"] == []  # an empty second-level row is kept, as printed
     assert [i["name"] for i in second["indicators"][0]["groups"][0]["indicators"]] == ["人民调解案件数量", "法律援助案件数量"]
     assert first["goals"] == [{"period": "annual", "label": "年度总体绩效目标", "text": W.PENGYANG[0]["goal"]}]
-    assert "读取 2 个项目" in out
+    assert "读取 2 个记录" in out
 
 
 def test_midterm_and_annual_columns_blank_marks_and_printed_digits(tmp_path, capsys):
@@ -163,7 +163,7 @@ def test_folder_import_draws_a_progress_bar_on_a_terminal(tmp_path):
     assert "导入 [###############...............] 1/2" in err.getvalue()
     assert "2/2" in err.getvalue()
     assert "readme.txt: 不是 Excel 工作簿" in out.getvalue()
-    assert "导入了 2 个工作簿、2 个项目" in out.getvalue()
+    assert "导入了 2 个工作簿、2 个记录" in out.getvalue()
     numbers = sorted(d["number"] for d in records(dept).values())
     assert numbers == [1, 2]  # numbered in import order
 

@@ -13,7 +13,8 @@ def test_template_has_the_sheets_lists_frozen_headers_widths_and_notes(tmp_path,
     code, out, _ = disclose(capsys, "template", "-o", target)
     assert code == 0 and "disclose import" in out
     book = load_workbook(target)
-    assert book.sheetnames == [L.HELP, L.BASIC, L.GOALS, L.SECTIONS, L.INDICATORS, L.COSTS, L.FUNDING, L.PLAN]
+    assert book.sheetnames == [L.HELP, L.BASIC, L.GOALS, L.SECTIONS, L.INDICATORS, L.NOTES, L.COSTS, L.FUNDING, L.PLAN,
+                               L.CORRECTIONS]
     ws = book[L.INDICATORS]
     headers = [c.value for c in ws[L.HEADER_ROW]]
     assert headers[:10] == ["一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位", "指标属性", "设定依据", "权重", "★"]
@@ -24,9 +25,9 @@ def test_template_has_the_sheets_lists_frozen_headers_widths_and_notes(tmp_path,
     assert "产出指标" in lists["A"] and "数量指标" in lists["B"] and "≥" in lists["D"] and "中期" in lists["M"]
     # Other text stays allowed in heading columns (coded headings such as 11-数量指标).
     assert {v.errorStyle for v in ws.data_validations.dataValidation if str(v.sqref).startswith("A")} == {"information"}
-    assert [c.value for c in book[L.FUNDING][L.HEADER_ROW]] == ["表名", "期间", "行类别", "名称", "金额"]
+    assert [c.value for c in book[L.FUNDING][L.HEADER_ROW]] == ["表名", "期间", "行类别", "名称", "金额", "金额旁所印文字", "层级"]
     assert book[L.COSTS].freeze_panes == "A3" and book[L.FUNDING].freeze_panes == "A3"
-    labels = [book[L.BASIC].cell(r, 1).value for r in range(L.FIRST_ROW, L.FIRST_ROW + len(L.BASIC_ROWS))]
+    labels = [book[L.BASIC].cell(r, 1).value for r in range(L.FIRST_ROW + 1, L.FIRST_ROW + 1 + len(L.BASIC_ROWS))]
     assert labels == [r.label for r in L.BASIC_ROWS]
     assert any("0123" in t and "文本" in t for t in L.HELP_TEXT)  # how to keep leading zeros
     assert book[L.HELP]["A2"].value == L.HELP_TEXT[0]

@@ -1,8 +1,9 @@
-"""`disclose import`: workbooks become validated project records, all or nothing per workbook.
+"""`disclose import`: workbooks become validated records, all or nothing per workbook.
 
 For each workbook: open it safely (cells.py), read it as the template or as
 a printed form (template.py, forms.py), turn each project into YAML in the
-bundled records' style, and validate that exact text with the loader that
+bundled records' style (a department's table becomes
+department.yaml; a transfer's or self-evaluation's its own record), and validate that exact text with the loader that
 `disclose check` uses. Only when every project of the workbook passes are
 its files written: first to temporary files beside the targets, then renamed
 into place. A file that exists is never overwritten without `force`.
@@ -17,18 +18,18 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from .. import yamlio, yamlwrite
 from ..load import SLUG, display, validate_data
-from ..model import Project
 from ..problems import Problem
 from .cells import SUFFIXES, Sheet, WorkbookError, open_sheets
 from .forms import read_forms
 from .reading import Reading, Unplaced
-from .template import is_template, read_template
+from .template import MODELS, is_template, read_template
 
-SCHEMA_HINT = "../../../docs/schema/project.schema.json"
+SCHEMA_HINT = "../../../docs/schema/{kind}.schema.json"
+DEPARTMENT_FILE = "department.yaml"
 MAX_SLUG = 60
 MAX_WORDS = 6  # enough to tell projects apart, short enough to read in a URL
 
@@ -49,7 +50,8 @@ class FileReport:
         if self.error:
             return [f"{name}: 错误：{self.error}（未写入任何文件）"]
         sheets = "、".join(f"“{s}”" for s in self.sheets)
-        head = f"{name}: 从工作表{sheets}读取 {len(self.written)} 个项目，写入 " + "、".join(display(p) for p in self.written)
+        count = "部门整体表" if [p.name for p in self.written] == [DEPARTMENT_FILE] else f"{len(self.written)} 个记录"
+        head = f"{name}: 从工作表{sheets}读取 {count}，写入 " + "、".join(display(p) for p in self.written)
         tail = [f"  无法归入记录的单元格（{len(self.unplaced)} 个），请核对是否需要手工补录："] if self.unplaced else []
         return [head, *tail, *(f"    {u}" for u in self.unplaced)]
 
@@ -63,20 +65,27 @@ def workbook_files(source: Path) -> tuple[list[Path], list[Path]]:
     return books, [p for p in files if p not in books]
 
 
-def check_target(into: Path) -> str | None:
-    """Return why records cannot go into a folder, or None when they can."""
-    if not (into / "department.yaml").is_file():
-        year, dept = (into.parent.name, into.name) if into.name else ("<年度>", "<部门>")
-        return (f"{display(into)} 不是部门文件夹（缺少 department.yaml）。请先运行 "
-                f"disclose new department {year}/{dept}，或用 --into 指定 content/<年度>/<部门>/")
-    return None
+def check_target(into: Path, department: bool = False) -> str | None:
+    """Return why records cannot go into a folder, or None when they can.
+
+    A department's own table may start a new department folder inside an edition; other records need
+    the folder's department.yaml.
+    """
+    if (into / DEPARTMENT_FILE).is_file() or (department and (into.parent / "edition.yaml").is_file()):
+        return None
+    if department:
+        return (f"{display(into)} 既不是部门文件夹（缺少 department.yaml），也不在年度文件夹中（上一级缺少 edition.yaml）。"
+                f"请用 --into 指定 content/<年度>/<部门>/")
+    year, dept = (into.parent.name, into.name) if into.name else ("<年度>", "<部门>")
+    return (f"{display(into)} 不是部门文件夹（缺少 department.yaml）。请先导入部门整体表，或运行 "
+            f"disclose new department {year}/{dept}，或用 --into 指定 content/<年度>/<部门>/")
 
 
 def import_workbooks(source: Path, into: Path, *, force: bool = False, progress: bool = True,
                      out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Import a workbook or a folder of workbooks into a department folder; return the exit code."""
     out, err = out or sys.stdout, err or sys.stderr
-    problem = check_target(into)
+    problem = check_target(into, department=True)
     if problem is None and not source.exists():
         problem = f"找不到 {display(source)}"
     if problem:
@@ -89,31 +98,64 @@ def import_workbooks(source: Path, into: Path, *, force: bool = False, progress:
         print(f"错误：{display(source)} 中没有 Excel 工作簿（.xlsx / .xls）", file=err)
         return 1
     numbers = existing_numbers(into)
-    reports = []
-    for path in with_bar(books, progress and len(books) > 1, err):
-        report = import_one(path, into, force, numbers)
-        reports.append(report)
-        clear_bar(progress and len(books) > 1, err)
-        for line in report.lines():
-            print(line, file=err if report.error else out)
+    reports: list[FileReport] = []
+    waiting: list[tuple[Path, list[Reading]]] = []  # records read before their department's table was imported
+    bar = progress and len(books) > 1
+    for path in with_bar(books, bar, err):
+        report, readings = read_one(path, into)
+        if readings is not None and not any(r.kind == "department" for r in readings) and check_target(into):
+            waiting.append((path, readings))
+            continue
+        reports.append(write_one(report, readings, into, force, numbers))
+        clear_bar(bar, err)
+        report_lines(reports[-1], out, err)
+    for path, readings in waiting:
+        reports.append(write_one(FileReport(path), readings, into, force, numbers))
+        report_lines(reports[-1], out, err)
     failed = sum(r.error is not None for r in reports)
     records = sum(len(r.written) for r in reports)
-    print(f"导入了 {len(reports) - failed} 个工作簿、{records} 个项目；{failed} 个工作簿有错误。"
+    print(f"导入了 {len(reports) - failed} 个工作簿、{records} 个记录；{failed} 个工作簿有错误。"
           "请运行 disclose check 检查，disclose serve 预览。", file=out)
     return 1 if failed else 0
 
 
-def import_one(path: Path, into: Path, force: bool, numbers: list[int]) -> FileReport:
-    """Read, validate and write the records of one workbook, or none of them."""
+def report_lines(report: FileReport, out: TextIO, err: TextIO) -> None:
+    for line in report.lines():
+        print(line, file=err if report.error else out)
+
+
+def read_one(path: Path, into: Path) -> tuple[FileReport, list[Reading] | None]:
+    """Read one workbook's records, or report why it cannot be read."""
     report = FileReport(path)
     try:
-        readings = read_workbook(path)
+        return report, read_workbook(path)
+    except WorkbookError as exc:
+        report.error = str(exc)
+        return report, None
+
+
+def import_one(path: Path, into: Path, force: bool, numbers: list[int]) -> FileReport:
+    """Read, validate and write the records of one workbook, or none of them."""
+    report, readings = read_one(path, into)
+    return write_one(report, readings, into, force, numbers)
+
+
+def write_one(report: FileReport, readings: list[Reading] | None, into: Path, force: bool,
+              numbers: list[int]) -> FileReport:
+    """Validate and write the records read from one workbook, or none of them."""
+    if readings is None:
+        return report
+    try:
+        problem = None if any(r.kind == "department" for r in readings) else check_target(into)
+        if problem:
+            raise WorkbookError(problem)
         targets = plan_targets(readings, into, force)
         texts = [record_text(r, t, numbers) for r, t in zip(readings, targets, strict=True)]
     except WorkbookError as exc:
         report.error = str(exc)
         return report
     try:
+        into.mkdir(exist_ok=True)
         write_all(list(zip(targets, texts, strict=True)))
     except OSError as exc:
         report.error = f"无法写入：{exc.strerror}"
@@ -161,6 +203,12 @@ def plan_targets(readings: Sequence[Reading], into: Path, force: bool) -> list[P
     taken: set[str] = set()
     targets = []
     for reading in readings:
+        if reading.kind == "department":
+            target = into / DEPARTMENT_FILE
+            if target.exists() and not force:
+                raise WorkbookError(f"{display(target)} 已经存在，不会覆盖。确认要用工作簿的内容替换它，请加 --force")
+            targets.append(target)
+            continue
         slug = reading.slug
         if slug and not (SLUG.match(slug) and len(slug) <= 80):
             sheet, cell = reading.origins.get(("slug",), (reading.sheet, None))
@@ -220,24 +268,24 @@ def make_slug(data: dict) -> str:
 
 
 def record_text(reading: Reading, target: Path, numbers: list[int]) -> str:
-    """Return a project's YAML text after the loader has accepted exactly that text."""
+    """Return a record's YAML text after the loader has accepted exactly that text."""
     data = reading.data
-    if "number" not in data:
+    if reading.kind == "project" and "number" not in data:
         data = {**data, "number": max(numbers, default=0) + 1}
         data = {k: data[k] for k in ("name", "code", "number", *data) if k in data}
     if isinstance(data.get("number"), int):
         numbers.append(data["number"])
-    text = yamlwrite.dump(data, SCHEMA_HINT)
-    _, problems = validate_data(yamlio.parse(text), Project, target, text)
+    text = yamlwrite.dump(data, SCHEMA_HINT.format(kind=reading.kind))
+    _, problems = validate_data(yamlio.parse(text), MODELS[reading.kind], target, text)
     locate_problems(reading, problems)
     return text
 
 
-def as_project(reading: Reading, target: Path) -> Project | None:
+def as_record(reading: Reading, target: Path) -> Any:
     """Return a reading as the loader would read its record, or None when it is not valid."""
     text = yamlwrite.dump(reading.data)
-    project, _ = validate_data(yamlio.parse(text), Project, target, text)
-    return project
+    record, _ = validate_data(yamlio.parse(text), MODELS[reading.kind], target, text)
+    return record
 
 
 def locate_problems(reading: Reading, problems: Sequence[Problem]) -> None:

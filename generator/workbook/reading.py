@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ..model import NOT_GIVEN_MARKS
 from .cells import Cell, Sheet, WorkbookError
 
 # Cells that print "nothing here" in the sources.
@@ -42,6 +43,7 @@ class Reading:
     data: dict[str, Any]
     sheet: str
     slug: str = ""
+    kind: str = "project"  # project, transfer, evaluation or department
     origins: dict[Loc, tuple[str, str]] = field(default_factory=dict)
     unplaced: list[Unplaced] = field(default_factory=list)
 
@@ -84,6 +86,12 @@ def amount(sheet: Sheet, cell: Cell, what: str) -> Decimal | None:
         return Decimal(text)
     except InvalidOperation:  # pragma: no cover - the pattern admits only digits
         raise WorkbookError(f"“{what}”应为数字，找到“{cell.text}”", sheet.name, cell.ref) from None
+
+
+def cell_amount(sheet: Sheet, cell: Cell, what: str) -> Decimal | str | None:
+    """Return a form's money cell: an amount, a printed "not given" mark such as "—" kept as printed, or None."""
+    text = cell.text.strip()
+    return text if text in NOT_GIVEN_MARKS else amount(sheet, cell, what)
 
 
 def whole_number(sheet: Sheet, cell: Cell, what: str) -> int | None:

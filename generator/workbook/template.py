@@ -12,12 +12,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from ..model import Indicator
+from pydantic import BaseModel
+
+from ..model import RECORD_KINDS, Department, DepartmentGoals, Indicator, Record
 from . import layout as L
 from .cells import Cell, Sheet, WorkbookError
-from .reading import Reading, Unplaced, amount, loose_text, strict_text, whole_number
+from .reading import Reading, Unplaced, amount, cell_amount, loose_text, strict_text, whole_number
 
 TEMPLATE_SHEETS = {L.BASIC, L.INDICATORS}
+KIND_BY_NAME = {v: k for k, v in L.KIND_NAMES.items()}
+MODELS: dict[str, type[Record]] = {**RECORD_KINDS, "department": Department}
 
 
 def is_template(sheets: Sequence[Sheet]) -> bool:
@@ -25,42 +29,92 @@ def is_template(sheets: Sequence[Sheet]) -> bool:
     return {s.name for s in sheets} >= TEMPLATE_SHEETS
 
 
+def template_kind(sheet: Sheet) -> str:
+    """Return the kind of record a template's 记录种类 row names (a project when it has none)."""
+    for r in range(L.FIRST_ROW, len(sheet.rows) + 1):
+        if sheet.cell(r, 1).text.strip() == L.KIND_ROW.label:
+            value = sheet.cell(r, 2)
+            if value.text.strip() not in KIND_BY_NAME:
+                raise WorkbookError(f"“记录种类”应为 {'、'.join(L.KIND_NAMES.values())} 之一，找到“{value.text}”",
+                                    sheet.name, value.ref)
+            return KIND_BY_NAME[value.text.strip()]
+    return "project"
+
+
 def read_template(sheets: Sequence[Sheet]) -> Reading:
-    """Read the one project of a template-layout workbook."""
+    """Read the one record of a template-layout workbook."""
     by_name = {s.name: s for s in sheets}
-    reading = Reading({}, L.BASIC)
-    basic = read_basic(by_name[L.BASIC], reading)
-    data = reading.data
-    data.update(basic)
-    data["sections"] = read_rows(by_name.get(L.SECTIONS), L.SECTION_COLUMNS, reading, section_row)
-    data["spending_plan"] = read_plan(by_name.get(L.PLAN), reading)
-    data["funding"] = read_blocks(by_name.get(L.FUNDING), L.FUNDING_COLUMNS, reading, "funding")
-    data["goals"] = read_rows(by_name.get(L.GOALS), L.GOAL_COLUMNS, reading, goal_row)
-    labels = data.pop("indicator_labels", None)
-    if labels:
-        data["indicator_labels"] = labels
-    data["indicators"] = read_indicators(by_name[L.INDICATORS], reading)
-    data["cost_tables"] = read_blocks(by_name.get(L.COSTS), L.COST_COLUMNS, reading, "cost_tables")
-    if "prior_year" in data:
-        data["prior_year"] = data.pop("prior_year")
+    kind = L.KINDS[template_kind(by_name[L.BASIC])]
+    reading = Reading({}, L.BASIC, kind=kind.name)
+    data = read_basic(by_name[L.BASIC], kind, reading)
+    pre: tuple[str, ...] = ("goals",) if kind.prefix else ()
+    goals = data.setdefault("goals", {}) if kind.prefix else data
+    readers: dict[str, Callable[[Sheet], None]] = {
+        L.GOALS: lambda sheet: data.update(goals=read_rows(sheet, L.EVALUATION_GOAL_COLUMNS, reading, goal_row, ("goals",))),
+        kind.sections_sheet: lambda sheet: goals.update(
+            sections=read_rows(sheet, L.SECTION_COLUMNS, reading, section_row, (*pre, "sections"))),
+        L.NOTES: lambda sheet: goals.update(notes=read_rows(sheet, L.SECTION_COLUMNS, reading, section_row, (*pre, "notes"))),
+        L.INDICATORS: lambda sheet: goals.update(indicators=read_indicators(sheet, L.EVALUATION_INDICATOR_COLUMNS, reading, pre)),
+        L.DUTIES: lambda sheet: read_duties(sheet, goals, reading),
+        L.PLAN: lambda sheet: data.update(spending_plan=read_plan(sheet, reading)),
+        L.FUNDING: lambda sheet: data.update(funding=read_blocks(sheet, L.FUNDING_COLUMNS, reading, "funding")),
+        L.COSTS: lambda sheet: data.update(cost_tables=read_blocks(sheet, L.COST_COLUMNS, reading, "cost_tables")),
+        L.EXECUTION: lambda sheet: data.update(
+            execution=read_rows(sheet, L.EXECUTION_COLUMNS, reading, execution_row, ("execution",))),
+        L.CORRECTIONS: lambda sheet: data.update(
+            corrections=read_rows(sheet, L.CORRECTION_COLUMNS, reading, correction_row, ("corrections",))),
+    }
     for name, sheet in by_name.items():
-        if name not in {L.BASIC, L.SECTIONS, L.PLAN, L.FUNDING, L.GOALS, L.INDICATORS, L.COSTS, L.HELP}:
+        if name in readers and name in kind.sheets:
+            readers[name](sheet)
+        elif name not in {L.BASIC, L.HELP}:
             reading.unplaced += [Unplaced(name, c.ref, c.text) for row in sheet.rows for c in row if c.text.strip()]
-    reading.data = {k: v for k, v in data.items() if v not in (None, [], {})}
+    if kind.prefix:
+        goals = ordered(goals, DepartmentGoals)
+        data["goals"] = goals if goals else None
+    model = MODELS[kind.name]
+    reading.data = ordered(data, model)
     return reading
 
 
-def read_basic(sheet: Sheet, reading: Reading) -> dict[str, Any]:
-    """Read the fixed rows and the three blocks of the basic-information sheet."""
-    fixed = {r.label: r for r in L.BASIC_ROWS}
-    prior = {r.label: r for r in L.PRIOR_ROWS}
-    labels = {h: k for k, h in L.LABEL_HEADERS.items()}
-    notes = {r.note for r in (*L.BASIC_ROWS, *L.PRIOR_ROWS)} | set(L.BLOCK_NOTES.values())
-    out: dict[str, Any] = {}
-    info: dict[str, str] = {}
-    indicator_labels: dict[str, str] = {}
-    prior_year: dict[str, Any] = {}
-    block = None
+def ordered(data: dict[str, Any], model: type[BaseModel]) -> dict[str, Any]:
+    """Return a record part's filled fields in the model's order, as the bundled records write them."""
+    return {k: data[k] for k in model.model_fields if data.get(k) not in (None, [], {}, ())}
+
+
+def set_path(data: dict[str, Any], path: str, value: Any) -> None:
+    """Set a dotted field ("goals.duties.title") in nested dicts."""
+    *parents, last = path.split(".")
+    for name in parents:
+        data = data.setdefault(name, {})
+    data[last] = value
+
+
+def row_value(sheet: Sheet, cell: Cell, spec: L.Row) -> Any:
+    """Convert one labelled row's cell to its field's type."""
+    if spec.kind in {"amount", "score"}:
+        return amount(sheet, cell, spec.label)
+    if spec.kind == "cell":
+        return cell_amount(sheet, cell, spec.label)
+    if spec.kind == "int":
+        return whole_number(sheet, cell, spec.label)
+    if spec.kind == "name":
+        return strict_text(sheet, cell, spec.label) or None
+    text = loose_text(sheet, cell, spec.label)
+    if spec.kind == "lines":
+        return [line.strip() for line in text.split("\n") if line.strip()] if text else None
+    return text
+
+
+def read_basic(sheet: Sheet, kind: L.Kind, reading: Reading) -> dict[str, Any]:
+    """Read the fixed rows and the blocks of the basic-information sheet."""
+    fixed = {r.label: r for r in kind.rows}
+    blocks = {b.title: b for b in kind.blocks}
+    headers = {h: k for k, h in L.LABEL_HEADERS.items()}
+    notes = {r.note for r in (L.KIND_ROW, *kind.rows, *(row for b in kind.blocks for row in b.rows))}
+    notes |= {b.note for b in kind.blocks}
+    out: dict[str, Any] = {"kind": kind.name} if kind.name not in {"project", "department"} else {}
+    block: L.Block | None = None
     for r in range(L.FIRST_ROW, len(sheet.rows) + 1):
         key, value, note = sheet.cell(r, 1), sheet.cell(r, 2), sheet.cell(r, 3)
         label = strict_text(sheet, key, "栏目名") if key.text.strip() else ""
@@ -68,48 +122,41 @@ def read_basic(sheet: Sheet, reading: Reading) -> dict[str, Any]:
             reading.unplaced.append(Unplaced(sheet.name, note.ref, note.text))
         extra = [c for c in sheet.rows[r - 1][3:] if c.text.strip()]
         reading.unplaced += [Unplaced(sheet.name, c.ref, c.text) for c in extra]
-        if label in L.BLOCK_NOTES:
-            block = label
+        if label in blocks:
+            block = blocks[label]
             continue
         if not label:
             if value.text.strip():
                 reading.unplaced.append(Unplaced(sheet.name, value.ref, value.text))
             continue
+        if block is None and label == L.KIND_ROW.label:
+            continue
         if block is None and label in fixed:
-            field = fixed[label].field
-            out[field] = basic_value(sheet, value, field, label)
-            reading.mark((field,), sheet, value)
-        elif block == L.INFO_BLOCK:
-            info[label] = loose_text(sheet, value, label) or ""
-            reading.mark(("info", label), sheet, value)
-        elif block == L.LABELS_BLOCK and label in labels:
-            if value.text.strip():
-                indicator_labels[labels[label]] = strict_text(sheet, value, label)
-        elif block == L.PRIOR_BLOCK and label in prior:
-            field = prior[label].field
-            found = loose_text(sheet, value, label) if field == "title" else amount(sheet, value, label)
+            spec = fixed[label]
+            found = row_value(sheet, value, spec)
+            if spec is L.SLUG_ROW:
+                reading.slug = found or ""
+            elif found is not None:
+                out[spec.field] = found
+            reading.mark((spec.field,), sheet, value)
+            continue
+        path = tuple(block.path.split(".")) if block else ()
+        if block is not None and not block.rows and block.path.endswith("indicator_labels"):
+            if label in headers and value.text.strip():
+                set_path(out, f"{block.path}.{headers[label]}", strict_text(sheet, value, label))
+                continue
+        elif block is not None and not block.rows:
+            set_path(out, f"{block.path}.{label}", loose_text(sheet, value, label) or "")
+            reading.mark((*path, label), sheet, value)
+            continue
+        elif block is not None and (spec := next((row for row in block.rows if row.label == label), None)):
+            found = row_value(sheet, value, spec)
             if found is not None:
-                prior_year[field] = found
-                reading.mark(("prior_year", field), sheet, value)
-        else:
-            reading.unplaced += [Unplaced(sheet.name, c.ref, c.text) for c in (key, value) if c.text.strip()]
-    reading.slug = out.pop("slug", None) or ""
-    out["info"] = info
-    out["indicator_labels"] = indicator_labels
-    if prior_year:
-        out["prior_year"] = prior_year
+                set_path(out, f"{block.path}.{spec.field}", found)
+                reading.mark((*path, *spec.field.split(".")), sheet, value)
+            continue
+        reading.unplaced += [Unplaced(sheet.name, c.ref, c.text) for c in (key, value) if c.text.strip()]
     return out
-
-
-def basic_value(sheet: Sheet, cell: Cell, field: str, label: str) -> Any:
-    """Convert one fixed row of the basic sheet to its field's type."""
-    if field in {"amount", "total_amount"}:
-        return amount(sheet, cell, label)
-    if field == "number":
-        return whole_number(sheet, cell, label)
-    if field in {"name", "unit"}:
-        return strict_text(sheet, cell, label) or None
-    return loose_text(sheet, cell, label)
 
 
 def columns_of(sheet: Sheet, columns: Sequence[L.Column], reading: Reading,
@@ -145,12 +192,13 @@ def data_rows(sheet: Sheet) -> Iterator[int]:
 RowReader = Callable[[Sheet, int, dict[str, int], Reading, tuple[Any, ...]], dict[str, Any]]
 
 
-def read_rows(sheet: Sheet | None, columns: Sequence[L.Column], reading: Reading, row_reader: RowReader) -> list[dict]:
-    """Read a sheet where each data row is one item."""
+def read_rows(sheet: Sheet | None, columns: Sequence[L.Column], reading: Reading, row_reader: RowReader,
+              loc: tuple[Any, ...]) -> list[dict]:
+    """Read a sheet where each data row is one item of the record part at `loc`."""
     if sheet is None:
         return []
     at, _ = columns_of(sheet, columns, reading)
-    return [row_reader(sheet, r, at, reading, (i,)) for i, r in enumerate(data_rows(sheet))]
+    return [row_reader(sheet, r, at, reading, (*loc, i)) for i, r in enumerate(data_rows(sheet))]
 
 
 def goal_row(sheet: Sheet, r: int, at: dict[str, int], reading: Reading, loc: tuple[Any, ...]) -> dict[str, Any]:
@@ -160,25 +208,66 @@ def goal_row(sheet: Sheet, r: int, at: dict[str, int], reading: Reading, loc: tu
     if period is None:
         raise WorkbookError(f"期间应为 总体、中期 或 年度，找到“{period_cell.text}”", sheet.name, period_cell.ref)
     text_cell = sheet.cell(r, at.get("text", 0))
-    reading.mark(("goals", *loc), sheet, text_cell)
+    reading.mark(loc, sheet, text_cell)
     label = loose_text(sheet, sheet.cell(r, at.get("label", 0)), "标题")
-    return {"period": period, **({"label": label} if label else {}), "text": loose_text(sheet, text_cell, "目标内容") or ""}
+    goal = {"period": period, **({"label": label} if label else {}), "text": loose_text(sheet, text_cell, "目标内容") or ""}
+    result = loose_text(sheet, sheet.cell(r, at.get("result", 0)), "实际完成情况")
+    return {**goal, "result": result} if result is not None else goal
 
 
 def section_row(sheet: Sheet, r: int, at: dict[str, int], reading: Reading, loc: tuple[Any, ...]) -> dict[str, Any]:
     title = sheet.cell(r, at.get("title", 0))
-    reading.mark(("sections", *loc), sheet, title)
+    reading.mark(loc, sheet, title)
     body = loose_text(sheet, sheet.cell(r, at.get("body", 0)), "正文")
     return {"title": strict_text(sheet, title, "标题"), **({"body": body} if body else {})}
 
 
-def read_indicators(sheet: Sheet, reading: Reading) -> list[dict[str, Any]]:
+def execution_row(sheet: Sheet, r: int, at: dict[str, int], reading: Reading, loc: tuple[Any, ...]) -> dict[str, Any]:
+    """Read one line of a self-evaluation's funds; a printed "—" stays as printed."""
+    name = sheet.cell(r, at.get("name", 0))
+    reading.mark(loc, sheet, name)
+    line: dict[str, Any] = {"name": strict_text(sheet, name, "资金名称")}
+    for column in L.EXECUTION_COLUMNS[1:]:
+        cell = sheet.cell(r, at.get(column.field, 0))
+        found = loose_text(sheet, cell, column.header) if column.field == "rate" else cell_amount(sheet, cell, column.header)
+        if found is not None:
+            line[column.field] = found
+    return line
+
+
+def correction_row(sheet: Sheet, r: int, at: dict[str, int], reading: Reading, loc: tuple[Any, ...]) -> dict[str, Any]:
+    reading.mark(loc, sheet, sheet.cell(r, at.get("date", 0)))
+    return {c.field: loose_text(sheet, sheet.cell(r, at.get(c.field, 0)), c.header) or "" for c in L.CORRECTION_COLUMNS}
+
+
+def read_duties(sheet: Sheet, goals: dict[str, Any], reading: Reading) -> None:
+    """Read the 年度履职目标 table: its header row is the table's own columns, each row one task."""
+    heads = [c for c in sheet.rows[L.HEADER_ROW - 1] if c.text.strip()] if len(sheet.rows) >= L.HEADER_ROW else []
+    if not heads:
+        for r in data_rows(sheet):
+            reading.unplaced += [Unplaced(sheet.name, c.ref, c.text) for c in sheet.rows[r - 1] if c.text.strip()]
+        return
+    width = max(c.col for c in heads)
+    duties = goals.setdefault("duties", {})
+    duties["columns"] = [strict_text(sheet, sheet.cell(L.HEADER_ROW, col), "栏目标题") for col in range(1, width + 1)]
+    reading.mark(("goals", "duties"), sheet, heads[0])
+    rows = []
+    for r in data_rows(sheet):
+        rows.append([loose_text(sheet, sheet.cell(r, col), duties["columns"][col - 1]) or "" for col in range(1, width + 1)])
+        reading.unplaced += [Unplaced(sheet.name, c.ref, c.text) for c in sheet.rows[r - 1][width:] if c.text.strip()]
+        reading.mark(("goals", "duties", "rows", len(rows) - 1), sheet, sheet.cell(r, 1))
+    if rows:
+        duties["rows"] = rows
+    goals["duties"] = {k: duties[k] for k in ("title", "columns", "rows") if k in duties}
+
+
+def read_indicators(sheet: Sheet, columns: Sequence[L.Column], reading: Reading,
+                    pre: tuple[str, ...] = ()) -> list[dict[str, Any]]:
     """Read the indicator tree: a heading starts a group until a different heading."""
-    at, _ = columns_of(sheet, L.INDICATOR_COLUMNS, reading)
+    at, _ = columns_of(sheet, columns, reading)
     if "name" not in at:
         raise WorkbookError("找不到“三级指标”栏（第 2 行应是栏名）", sheet.name, f"A{L.HEADER_ROW}")
     periods = {v: k for k, v in L.PERIODS.items()}
-    has_core = "core" in Indicator.model_fields
     tree: list[dict[str, Any]] = []
     level2: dict[str, Any] | None = None
     for r in data_rows(sheet):
@@ -188,7 +277,7 @@ def read_indicators(sheet: Sheet, reading: Reading) -> list[dict[str, Any]]:
         heading2 = "" if cell("level2").merged else strict_text(sheet, cell("level2"), "二级指标")
         if heading1 and (not tree or heading1 != tree[-1]["level1"]):
             tree.append({"level1": heading1, "groups": []})
-            reading.mark(("indicators", len(tree) - 1), sheet, cell("level1"))
+            reading.mark((*pre, "indicators", len(tree) - 1), sheet, cell("level1"))
             level2 = None
         if heading2 and (level2 is None or heading2 != level2["level2"]):
             if not tree:
@@ -204,28 +293,27 @@ def read_indicators(sheet: Sheet, reading: Reading) -> list[dict[str, Any]]:
         if level2 is None:
             raise WorkbookError(f"三级指标“{name.text.strip()}”前缺少二级指标", sheet.name, cell("level2").ref)
         indicator: dict[str, Any] = {"name": strict_text(sheet, name, "三级指标")}
-        for field in ("operator", "value", "unit", "kind", "basis", "description", "scoring"):
+        for field in ("operator", "value", "unit", "kind", "basis", "description", "scoring", "actual", "deviation"):
             text = loose_text(sheet, cell(field), L.LABEL_HEADERS[field])
             if text is not None:
                 indicator[field] = text
-        weight = amount(sheet, cell("weight"), "权重")
-        if weight is not None:
-            indicator["weight"] = weight
+        for field in ("weight", "score"):
+            number = amount(sheet, cell(field), L.LABEL_HEADERS[field])
+            if number is not None:
+                indicator[field] = number
         mark = cell("core").text.strip()
-        if mark and has_core:
+        if mark:
             indicator["core"] = True
             if mark != L.CORE_MARK:
                 indicator["core_mark"] = mark
-        elif mark:
-            reading.unplaced.append(Unplaced(sheet.name, cell("core").ref, mark))
         period = cell("period").text.strip()
         if period:
             if period not in periods:
                 raise WorkbookError(f"期间应为 年度 或 中期，找到“{period}”", sheet.name, cell("period").ref)
             if periods[period] != "annual":
                 indicator["period"] = periods[period]
-        level2["indicators"].append(indicator)
-        loc = ("indicators", len(tree) - 1, "groups", len(tree[-1]["groups"]) - 1, "indicators",
+        level2["indicators"].append({k: indicator[k] for k in Indicator.model_fields if k in indicator})
+        loc = (*pre, "indicators", len(tree) - 1, "groups", len(tree[-1]["groups"]) - 1, "indicators",
                len(level2["indicators"]) - 1)
         reading.mark(loc, sheet, name)
     return tree
@@ -250,16 +338,20 @@ def read_blocks(sheet: Sheet | None, columns: Sequence[L.Column], reading: Readi
         table = tables[-1]
         row_kind = cell("row").text.strip()
         if row_kind == L.TOTAL_ROW:
-            total = amount(sheet, cell("amount"), "合计")
+            total = cell_amount(sheet, cell("amount"), "合计") if kind == "funding" else amount(sheet, cell("amount"), "合计")
             if total is not None:
                 table["total"] = total
             if kind == "funding":
                 table["total_label"] = loose_text(sheet, cell("name"), "合计栏名") or L.TOTAL_ROW
+                printed = loose_text(sheet, cell("printed"), "金额旁所印文字")
+                if printed is not None:
+                    table["total_printed"] = printed
         elif row_kind in {L.SOURCE_ROW, L.LINE_ROW} or (not row_kind and cell("name").text.strip()):
-            item = funding_source(sheet, cell) if kind == "funding" else cost_line(sheet, cell, r, extras)
-            key = "sources" if kind == "funding" else "lines"
-            table[key].append(item)
-            reading.mark((kind, len(tables) - 1, key, len(table[key]) - 1), sheet, cell("name"))
+            if kind == "funding":
+                add_source(sheet, cell, table, reading, (kind, len(tables) - 1))
+                continue
+            table["lines"].append(cost_line(sheet, cell, r, extras))
+            reading.mark((kind, len(tables) - 1, "lines", len(table["lines"]) - 1), sheet, cell("name"))
         elif row_kind:
             raise WorkbookError(f"行类别应为 {L.TOTAL_ROW} 或 {L.SOURCE_ROW if kind == 'funding' else L.LINE_ROW}，"
                                 f"找到“{row_kind}”", sheet.name, cell("row").ref)
@@ -276,8 +368,24 @@ def new_table(sheet: Sheet, cell: Callable[[str], Cell], title: str, kind: str) 
     return {"title": title, "period": periods[period], "sources": []}
 
 
-def funding_source(sheet: Sheet, cell: Callable[[str], Cell]) -> dict[str, Any]:
-    return {"name": strict_text(sheet, cell("name"), "来源名称"), "amount": amount(sheet, cell("amount"), "金额")}
+def add_source(sheet: Sheet, cell: Callable[[str], Cell], table: dict[str, Any], reading: Reading,
+               loc: tuple[Any, ...]) -> None:
+    """Add a funding source under the last source one level up (层级), as the form nests them."""
+    level = whole_number(sheet, cell("level"), "层级") or 1
+    source: dict[str, Any] = {"name": strict_text(sheet, cell("name"), "来源名称"),
+                              "amount": cell_amount(sheet, cell("amount"), "金额")}
+    printed = loose_text(sheet, cell("printed"), "金额旁所印文字")
+    if printed is not None:
+        source["printed"] = printed
+    siblings, loc = table["sources"], (*loc, "sources")
+    for _ in range(level - 1):
+        if not siblings:
+            raise WorkbookError(f"层级 {level} 的来源上面缺少上一级来源", sheet.name, cell("level").ref)
+        parent = siblings[-1]
+        loc = (*loc, len(siblings) - 1, "children")
+        siblings = parent.setdefault("children", [])
+    siblings.append(source)
+    reading.mark((*loc, len(siblings) - 1), sheet, cell("name"))
 
 
 def cost_line(sheet: Sheet, cell: Callable[[str], Cell], r: int, extras: dict[str, int]) -> dict[str, Any]:
