@@ -92,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("--force", action="store_true", help="覆盖已有的记录文件")
     importer.add_argument("--quiet", action="store_true", help="不显示进度条")
 
-    export = commands.add_parser("export", help="把一个部门的记录导出为 Excel 工作簿（每个项目一个）")
+    export = commands.add_parser("export", help="把一个部门的记录导出为 Excel 工作簿（每个记录一个，另加 department.xlsx）")
     export.add_argument("where", help="部门：<年度>/<部门>，例如 2024/pengyang-sfj")
     export.add_argument("--xlsx", action="store_true", required=True, help="导出为 .xlsx 工作簿（模板格式）")
     export.add_argument("-o", "--output", type=Path, required=True, help="输出文件夹")

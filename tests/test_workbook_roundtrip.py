@@ -83,3 +83,28 @@ def test_export_refuses_to_overwrite_and_names_a_missing_department(tmp_path, ca
     assert "已经存在，不会覆盖" in capsys.readouterr().err
     assert main(["export", "2024/no-such-dept", "--xlsx", "-o", str(books), *content]) == 1
     assert "找不到部门 2024/no-such-dept" in capsys.readouterr().err
+
+
+def test_imported_example_departments_build_into_the_same_pages(tmp_path, capsys):
+    """Done when: a department's workbooks import into records that build into the same pages as the hand-written ones."""
+    source = REPO / "examples"
+    if not (source / "site.yaml").is_file():
+        pytest.skip("examples/ is not in this checkout")
+    copy = tmp_path / "examples"
+    shutil.copytree(source, copy)
+    wheres = [w for root, w in departments() if root == source]
+    for where in wheres:
+        books = tmp_path / "books" / where
+        assert main(["export", where, "--xlsx", "-o", str(books), "--content", str(source)]) == 0
+        for record in (copy / where).glob("*.yaml"):
+            record.unlink()
+        assert main(["import", str(books), "--into", str(copy / where), "--quiet"]) == 0, capsys.readouterr().err
+    for name, content in (("hand", source), ("imported", copy)):
+        assert main(["build", "--content", str(content), "--output", str(tmp_path / name),
+                     "--cache", str(tmp_path / f"cache-{name}"), "--quiet"]) == 0
+    def files(root: Path) -> dict[str, bytes]:
+        return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    hand, imported = files(tmp_path / "hand"), files(tmp_path / "imported")
+    assert hand.keys() == imported.keys()
+    assert [name for name in hand if hand[name] != imported[name]] == []
+    assert any(name.startswith(wheres[0]) for name in hand)

@@ -72,8 +72,7 @@ def record_workbook(record: Record, slug: str = "") -> Workbook:
         L.HELP: lambda ws: help_sheet(ws, kind),
         L.BASIC: lambda ws: basic_sheet(ws, record, kind, slug),
         L.GOALS: lambda ws: goal_sheet(ws, record, kind),
-        kind.sections_sheet: lambda ws: sections_sheet(ws, part(record, prefix + "sections") or (),
-                                                       "叙述性内容，如立项依据、项目概况，按文件顺序每行一项"),
+        kind.sections_sheet: lambda ws: sections_sheet(ws, part(record, prefix + "sections") or (), SECTION_NOTES[kind.name]),
         L.INDICATORS: lambda ws: indicator_sheet(ws, part(record, prefix + "indicators") or (), indicator_columns(record, kind)),
         L.NOTES: lambda ws: sections_sheet(ws, part(record, prefix + "notes") or (),
                                            "印在指标表之后的注、说明，按文件所印每行一项（没有标题的留空标题）"),
@@ -89,6 +88,12 @@ def record_workbook(record: Record, slug: str = "") -> Workbook:
         writers[name](book.create_sheet(name))
     book.active = 1
     return book
+
+
+SECTION_NOTES = {
+    "project": "叙述性内容，如立项依据、项目概况，按文件顺序每行一项",
+    "department": "部门整体绩效目标的叙述，如年度总体目标、总体绩效目标、分项绩效目标，按文件顺序每行一项",
+}
 
 
 def project_workbook(project: Project, slug: str = "") -> Workbook:

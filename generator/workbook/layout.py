@@ -103,7 +103,7 @@ DEPARTMENT_ROWS = (
     Row("name", "部门名称", "必填，按文件所印", "name"),
     Row("code", "部门编码", "部门编码 / 单位代码。请把单元格设为“文本”，以免丢失开头的 0"),
     Row("region", "财政区划", "如“呈贡区”"),
-    Row("unit", "金额单位", "填写“部门资金”时必填：" + UNIT_NOTE, "name"),
+    Row("unit", "金额单位", "填写“资金来源”工作表时必填：" + UNIT_NOTE, "name"),
     Row("source_file", "原文件", "与 department.yaml 放在同一文件夹的原文件名，如 yuanwen.pdf"),
 )
 INFO_BLOCK = "【基本信息表所印栏目】"
