@@ -30,7 +30,7 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -188,7 +188,7 @@ class Engine:
                     say(copy_assets(renderer, out))
 
                 with timed(report, "搜索索引") as say:
-                    say(index_for_search(site, loaded.pages, out, searched))
+                    say(index_for_search(site, loaded.pages, out, searched, self.cache))
         except (OutputError, TemplateFailure, SchedulerError) as exc:
             print(f"错误：{exc}\n未生成网站；{self.output} 保持不变。", file=sys.stderr)
             return
@@ -313,20 +313,39 @@ def copy_assets(renderer: Renderer, out: Output) -> str:
     return f"{len(assets)} 个文件，其中 {changed} 个有变化"
 
 
-def index_for_search(site: Site, pages: tuple[Page, ...], out: Output, key: str) -> str:
-    """Write the search index: one per edition and one over all of them (generator/search/)."""
+def index_for_search(site: Site, pages: tuple[Page, ...], out: Output, key: str, cache: Path | None = None) -> str:
+    """Write the search index: one per edition and one over all of them (generator/search/).
+
+    Each department is a partition, inverted once and kept in the cache by content, and
+    the merge redoes only the key buckets an edit touched (generator/search/write.py).
+    """
     previous = [path for path, entry in out.writer.previous.items() if entry.origin == "search"]
     if previous and all(out.writer.fresh(path, key) for path in previous):
         for path in previous:
             out.fresh(path, key)
         return f"{len(previous)} 个文件，没有变化"
     with tempfile.TemporaryDirectory(dir=out.writer.staging) as scratch:
-        written = search.write_indexes(search.site_docs(site, pages), Path(scratch), leave_out=drafts_of(site))
+        drafts = drafts_of(site)
+        try:
+            written = search.write_site_index(search_partitions(site, pages, cache), Path(scratch), cache, leave_out=drafts)
+        except (OSError, search.CacheError):  # an unusable cache folder: index from scratch
+            written = search.write_indexes(search.site_docs(site, pages), Path(scratch), leave_out=drafts)
         changed = 0
         for path in written:
             name = Path(path).relative_to(scratch).as_posix()
             changed += out.write(name, Path(path).read_bytes(), key, origin="search")
     return f"{len(written)} 个文件，其中 {changed} 个有变化"
+
+
+def search_partitions(site: Site, pages: tuple[Page, ...], cache: Path | None) -> Iterator[search.PartitionIndex]:
+    """Yield the search partitions of a site in site order: each department of each edition, then the pages."""
+    if cache is None:
+        raise search.CacheError("no cache folder")
+    for edition in site.editions:
+        for department in edition.departments:
+            yield search.index_partition(search.docs_for_partition(edition, department), cache)
+    if pages:
+        yield search.index_partition(search.page_docs(pages), cache)
 
 
 @dataclass

@@ -58,3 +58,20 @@ def format_amount(value: Decimal) -> str:
     whole, _, fraction = text.partition(".")
     grouped = f"{int(whole):,}"
     return f"{sign}{grouped}.{fraction}" if fraction else f"{sign}{grouped}"
+
+
+
+def display(value: Money | Decimal | None, unit: Unit | None = None) -> str:
+    """Return the plain text of a figure as pages show it: "31.90 万元" (the lead's rule on the BOARD).
+
+    Thousands separators, at least two decimals, more only where a non-zero digit needs them.
+    """
+    if value is None:
+        return "—"
+    if isinstance(value, Money):
+        value = value.to(unit) if unit else value
+        value, unit = value.amount, value.unit
+    exponent = value.normalize().as_tuple().exponent
+    places = max(2, -exponent if isinstance(exponent, int) else 2)
+    figure = f"{value:,.{places}f}"
+    return f"{figure} {unit}" if unit else figure

@@ -31,7 +31,7 @@ ISSUE_QUERIES = ["调解", "满意度", "群众满意度", "司法协理员", "�
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ("３１．９ 万元", "31.9 万元"),  # full-width digits and dot
+    ("３１．９ 万元", "31.9万元"),  # full-width digits, and no space between a number and its unit
     ("ＪＸＮ-Ｃ1ug", "jxn-c1ug"),  # full-width letters, case
     ("315-0405-JXN-C1UG", "315-0405-jxn-c1ug"),
     ("（满意度）≥９０％", "(满意度)≥90%"),  # full-width brackets and percent
@@ -207,16 +207,17 @@ def test_project_doc(bundled) -> None:
     doc = search.project_doc(project, department, edition, urls.project(2024, department.slug, project.slug))
     assert doc.id == "2024/pengyang-sfj/sifa-xieli-jiceng-fuwu/index.html"
     assert (doc.kind, doc.title, doc.edition, doc.department) == ("project", project.name, 2024, "彭阳县司法局")
-    assert doc.amount == "31.900000 万元" and doc.amount_yuan == Decimal("319000")
+    assert doc.amount == "31.90 万元" and doc.amount_yuan == Decimal("319000")  # as pages show it (money.display)
     assert doc.fields[0] == ("", "项目名称", project.name) and doc.title_fields == 1  # this one has no code
-    assert set(doc.level1) == {"产出指标", "效益指标", "满意度指标"}
-    # every indicator has a field anchored to its row, numbered as the renderer numbers rows
-    anchored = [f for f in doc.fields if f[0]]
+    assert doc.level1 == ("产出", "效益", "满意度")  # canonical categories, in their order
+    # every indicator has a field anchored to its row, numbered as the renderer numbers rows, labelled with its path
+    anchored = [f for i, f in enumerate(doc.fields) if f[0] and doc.fields[i - 1][0] != f[0]]
+    assert ("满意度指标 › 服务对象满意度", "司法协理员满意度 >90%") in [f[1:] for f in anchored]
     indicators = list(iter_indicators(project.indicators))
     assert [a for a, _, _ in anchored] == [urls.indicator_anchor(i) for i in range(1, len(indicators) + 1)]
     for (_, _, text), (_, _, ind) in zip(anchored, indicators, strict=True):
         assert text.startswith(ind.name) and ind.value in text
-    assert "≤31.9 万元" in search.doc_text(doc)
+    assert "≤31.9万元" in search.doc_text(doc)  # one way of writing numbers: no space before the unit
 
 
 def test_code_is_part_of_the_title(bundled_docs: list[SearchDoc]) -> None:
@@ -271,7 +272,7 @@ def test_whole_number_before_a_longer_one(tmp_path: Path) -> None:
             for i, text in enumerate(["金额 131.95 万元", "金额 31.9 万元", "金额 31.90 万元"])]
     search.write_index(docs, tmp_path, "s")
     result = query(tmp_path / "search" / "s", "31.9", limit=None)
-    assert result.urls == ["1.html", "0.html", "2.html"]  # the whole token first, then site order
+    assert result.urls == ["1.html", "2.html", "0.html"]  # whole numbers (31.9 = 31.90) first, then site order
 
 
 def test_a_hit_in_an_indicator_links_to_its_row(bundled_index: Path) -> None:
@@ -305,3 +306,37 @@ def test_index_files_are_classic_scripts(bundled_index: Path) -> None:
 def test_unicode_tables_are_those_of_this_python() -> None:
     # The browser normalises with its own Unicode version; a newer Python may shift an edge.
     assert unicodedata.unidata_version >= "14.0.0"
+
+
+@pytest.mark.parametrize("q", ["494.56", "494.560000", "31.9万元", "31.9 万元", "３１．９", "31.90 万元", "1,126,240.00"])
+def test_numbers_match_however_they_are_written(bundled_index: Path, bundled_docs: list[SearchDoc], q: str) -> None:
+    result = query(bundled_index / "all", q, limit=None)
+    assert result.urls and set(result.urls) == {d.id for d in bundled_docs if search.matches(d, q)}, q
+
+
+def test_an_indicator_hit_shows_its_path_and_target(bundled_index: Path) -> None:
+    hits = query(bundled_index / "2024", "满意度", limit=None).hits
+    pengyang = [h for h in hits if "pengyang" in h.url]
+    assert pengyang and all(h.anchor.startswith("zb-") and h.label == "" for h in pengyang)
+    texts = {"".join(t for t, _ in h.excerpt) for h in pengyang}
+    assert "满意度指标 › 服务对象满意度 › 司法协理员满意度 >90%" in texts
+    assert len(texts) > 1  # each project shows its own indicator, not one shared heading list
+
+
+def test_a_long_field_is_cut_at_a_boundary_not_mid_word() -> None:
+    from generator.search.excerpt import segments
+
+    text = "一" * 30 + "，经济效益 社会效益 " + "二" * 10 + "满意度" + "三" * 200
+    cut = segments(text, ["满意度"])
+    assert cut[0] == ("…", False) and cut[1][0].startswith("社会效益"), cut
+    assert [t for t, marked in cut if marked] == ["满意度"] and cut[-1] == ("…", False)
+    astral = "𠀀" * 50 + "满意度" + "𠀀" * 50
+    assert all(t for t, _ in segments(astral, ["满意度"]))  # code points, never half a character
+
+
+def test_filter_categories_map_older_layouts() -> None:
+    from generator.search.docs import category
+
+    assert [category(a, b) for a, b in [("产出目标", "数量"), ("1-产出指标", ""), ("效果目标", "满意度"),
+                                        ("影响力目标", "长效管理"), ("投入与目标管理", "投入管理"), ("成本指标", "")]] == [
+        "产出", "产出", "满意度", "效益", "其他", "成本"]

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from .. import urls
-from ..money import format_amount
+from ..money import display, format_amount
 from ..urls import indicator_anchor
 from .text import normalize, query_words
 
@@ -31,7 +31,7 @@ class SearchDoc:
     title: str
     edition: int | None = None
     department: str | None = None
-    amount: str | None = None  # as displayed, such as "104.540000 万元"
+    amount: str | None = None  # as pages show it (money.display), such as "104.54 万元"
     amount_yuan: Decimal | None = None  # for sorting by amount
     level1: tuple[str, ...] = ()  # 一级 indicator titles present (filter)
     fields: tuple[Field, ...] = ()
@@ -71,20 +71,61 @@ def _year(edition: Any) -> int | None:
     return edition if isinstance(edition, int) or edition is None else edition.year
 
 
-def _indicator_fields(tree: tuple, first: int = 1) -> tuple[list[Field], list[str]]:
-    """Return one field per indicator (anchored to its row) plus the level headings."""
+CATEGORIES = ("产出", "效益", "满意度", "成本", "其他")
+
+
+def category(level1: str, level2: str = "") -> str:
+    """Return the canonical 一级 category of an indicator from its printed headings (docs/search.md).
+
+    Printed names differ by layout and year (产出指标, 产出目标, 1-产出指标; older ones
+    have 投入与目标管理, 效果目标, 影响力目标 and put 满意度 under 效果); the search filter
+    offers the five categories of the current framework instead, and results keep
+    the printed names.
+    """
+    if "满意" in level1 or "满意" in level2:
+        return "满意度"
+    for word, name in (("产出", "产出"), ("成本", "成本"), ("效益", "效益"), ("效果", "效益"), ("影响", "效益")):
+        if word in level1:
+            return name
+    return "其他"
+
+
+def target(ind: Any) -> str:
+    """Return an indicator's target as one piece of text: operator, value and unit as printed ("≥90%")."""
+    return "".join(p for p in (ind.operator, ind.value, ind.unit) if p)
+
+
+def _indicator_fields(tree: tuple, first: int = 1) -> tuple[list[Field], list[str], tuple[str, ...]]:
+    """Return the indicators' fields, the level headings, and the categories present.
+
+    An indicator is a field "name target" labelled with its path ("满意度指标 ›
+    服务对象满意度") and anchored to its row, so a hit shows the answer; its
+    description, basis and scoring follow as a second field with the same anchor.
+    """
     fields: list[Field] = []
     headings: list[str] = []
+    categories: list[str] = []
     position = first
     for level1 in tree:
         headings.append(level1.title)
         for level2 in level1.groups:
             headings.append(level2.title)
+            path = PATH_SEPARATOR.join(t for t in (level1.title, level2.title) if t)
             for ind in level2.indicators:
-                parts = [ind.name, ind.operator, ind.value, ind.unit, ind.description, ind.basis, ind.scoring, ind.actual]
-                fields.append((indicator_anchor(position), level2.title, " ".join(p for p in parts if p)))
+                anchor = indicator_anchor(position)
+                fields.append((anchor, path, " ".join(p for p in (ind.name, target(ind)) if p)))
+                if ind.actual:
+                    fields.append((anchor, path, f"实际完成值 {ind.actual}"))
+                detail = " ".join(p for p in (ind.description, ind.basis, ind.scoring) if p)
+                if detail:
+                    fields.append((anchor, path, detail))
+                categories.append(category(level1.title, level2.title))
                 position += 1
-    return fields, list(dict.fromkeys(h for h in headings if h))
+    present = tuple(c for c in CATEGORIES if c in categories)
+    return fields, list(dict.fromkeys(h for h in headings if h)), present
+
+
+PATH_SEPARATOR = " › "
 
 
 def _distinct(fields: list[Field]) -> tuple[Field, ...]:
@@ -117,9 +158,9 @@ def project_doc(project: Any, department: Any, edition: Any, url: str) -> Search
     title_fields = len(fields)
     fields.append(("", "主管部门", department.name))
     if project.budget is not None:
-        fields.append(("", "本年度预算", str(project.budget)))
+        fields.append(("", "本年度预算", display(project.budget)))
     if getattr(project, "total_amount", None) is not None:
-        fields.append(("", "项目总金额", str(project.money(project.total_amount))))
+        fields.append(("", "项目总金额", display(project.money(project.total_amount))))
     if getattr(project, "period", None):
         fields.append(("", "项目期限", project.period))
     notice = getattr(project, "notice", None)
@@ -137,30 +178,24 @@ def project_doc(project: Any, department: Any, edition: Any, url: str) -> Search
         if names:
             fields.append(("", table.title, names))
     fields.extend(("", project.execution_title, line.name) for line in getattr(project, "execution", ()))
-    indicators, headings = _indicator_fields(project.indicators)
+    indicators, headings, categories = _indicator_fields(project.indicators)
     if headings:
         fields.append(("", "绩效指标", " ".join(headings)))
     fields.extend(indicators)
     for table in getattr(project, "cost_tables", ()):
         for line in table.lines:
-            amount = format_plain(line.amount)
+            amount = format_amount(line.amount) if line.amount is not None else ""
             parts = [line.name, amount, line.purpose, line.basis]
             fields.append(("", table.title, " ".join(p for p in parts if p)))
     budget = project.budget
     return SearchDoc(
         id=url, kind=kind, title=project.form_title if kind == "transfer" and project.form_title else project.name,
         edition=_year(edition), department=department.name,
-        amount=str(budget) if budget is not None else None, amount_yuan=budget.to("元").amount if budget is not None else None,
-        level1=tuple(dict.fromkeys(level1.title for level1 in project.indicators)),
+        amount=display(budget) if budget is not None else None,
+        amount_yuan=budget.to("元").amount if budget is not None else None,
+        level1=categories,
         fields=_distinct(fields), title_fields=title_fields,
     )
-
-
-def format_plain(amount: Decimal | None) -> str:
-    """Return an amount as the page prints it (thousands separators, printed decimals)."""
-    if amount is None:
-        return ""
-    return format_amount(amount)
 
 
 def department_doc(department: Any, edition: Any, url: str) -> SearchDoc:
@@ -177,21 +212,22 @@ def department_doc(department: Any, edition: Any, url: str) -> SearchDoc:
     level1: tuple[str, ...] = ()
     if department.goals:
         fields.extend(("", s.title, plain(s.body)) for s in department.goals.sections)
-        indicators, headings = _indicator_fields(department.goals.indicators)
+        indicators, headings, level1 = _indicator_fields(department.goals.indicators)
         if headings:
             fields.append(("", "绩效指标", " ".join(headings)))
         fields.extend(indicators)
-        level1 = tuple(dict.fromkeys(level1.title for level1 in department.goals.indicators))
     for p in department.projects:
-        fields.append(("", "项目", " ".join(x for x in (p.name, p.code, str(p.budget)) if x)))
+        fields.append(("", "项目", " ".join(x for x in (p.name, p.code, display(p.budget) if p.budget is not None else "") if x)))
     fields.extend(("", table.title, " ".join([table.total_label, *(s.name for s in table.sources)])) for table in department.funding)
     if department.goals and department.goals.duties:
         fields.extend(("", department.goals.duties.title, " ".join(row)) for row in department.goals.duties.rows)
     total = department.total
     totalled = department.total_basis != "none"
+    if totalled:
+        fields.append(("", "预算合计", display(total)))
     return SearchDoc(
         id=url, kind="department", title=department.name, edition=_year(edition), department=department.name,
-        amount=str(total) if totalled else None,
+        amount=display(total) if totalled else None,
         amount_yuan=total.to("元").amount if totalled else None,
         level1=level1, fields=_distinct(fields), title_fields=1,
     )

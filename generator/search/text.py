@@ -26,15 +26,51 @@ _CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 
 
 def normalize(text: str) -> str:
-    """Return text as the index sees it: NFKC, case folded, one space between words.
+    """Return text as the index sees it: NFKC, case folded, one space between words, numbers in one form.
 
     Full-width letters, digits and punctuation become half-width (３１．９ → 31.9,
     ， → ,), upper case becomes lower case (JXN → jxn), control characters go and
     every run of whitespace becomes one space. Chinese characters are unchanged.
+    Numbers are written one way (`number_deletions`): 494.560000 → 494.56,
+    1,126,240.00 → 1126240, 31.9 万元 → 31.9万元, ≥ 90 % → ≥90%.
     """
     text = _CONTROL.sub("", text)
     text = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
-    return _WS.sub(" ", text).strip(" ")
+    text = _WS.sub(" ", text).strip(" ")
+    if _HAS_DIGIT.search(text):
+        for rule in NUMBER_RULES:
+            gone = number_deletions(rule, text)
+            if gone:
+                text = "".join(ch for i, ch in enumerate(text) if i not in gone)
+    return text
+
+
+# How numbers are written does not matter: each rule names characters to delete, applied in
+# order (search.js has the same rules). A thousands separator; the zeros ending a decimal
+# fraction (and its point when nothing is left); a space between a number and its unit, or
+# between a comparison and its number.
+_HAS_DIGIT = re.compile("[0-9]")
+NUMBER_RULES = (
+    re.compile(r"(?<![0-9.,])[0-9]{1,3}(?:,[0-9]{3})+(?![0-9]|,[0-9])"),
+    re.compile(r"(?<![0-9.])[0-9]+\.[0-9]*?(0+)(?![0-9.])"),
+    re.compile(r"(?<=[0-9%]) (?=[%‰\u3400-\u4dbf\u4e00-\u9fff])|(?<=[<>≤≥=≠]) (?=[0-9])"),
+)
+
+
+def number_deletions(rule: re.Pattern[str], text: str) -> set[int]:
+    """Return the positions in normalised text that a number rule deletes."""
+    gone: set[int] = set()
+    for m in rule.finditer(text):
+        if rule is NUMBER_RULES[0]:
+            gone.update(i for i in range(m.start(), m.end()) if text[i] == ",")
+        elif rule is NUMBER_RULES[1]:
+            start = m.start(1)
+            gone.update(range(start, m.end(1)))
+            if text[start - 1] == ".":
+                gone.add(start - 1)
+        else:
+            gone.add(m.start())
+    return gone
 
 
 # --- keys ---------------------------------------------------------------------

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from . import partition
-from .docs import SearchDoc
+from .docs import CATEGORIES, SearchDoc
 from .partition import FORMAT, PartitionIndex, index_partition, read_docs
 from .postings import _varints, encode_posting
 
@@ -353,12 +353,18 @@ def _write_scope(search_dir: str, cache_dir: str, scope: str,
         "v": FORMAT, "scope": scope, "n": n, "shards": shards,
         "parts": layout,
         "editions": editions,
-        "level1": sorted(level1.items(), key=lambda kv: (-kv[1], kv[0])),
+        "level1": sorted(level1.items(), key=_category_order),
         "departments": len(departments),
         "amounts": [len(order), AMOUNT_CHUNK, chunks],
     }
     out.put(target / "manifest.js", wrap(f"{scope}/manifest", partition.dumps(manifest)))
     return out.names, out.changed, out.merged
+
+
+def _category_order(item: tuple[str, int]) -> tuple[int, int, str]:
+    """Order the 一级 filter: the canonical categories in their order, then any other name by count."""
+    name, count = item
+    return (CATEGORIES.index(name) if name in CATEGORIES else len(CATEGORIES), -count, name)
 
 
 Entry = tuple[int, str, int, str, int, str]  # (key hash, key as JSON, docs, posting, title docs, title posting)

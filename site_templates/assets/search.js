@@ -59,7 +59,44 @@
   function normalize(text) {
     text = text.replace(CONTROL, "").normalize("NFKC").toLowerCase();
     text = fold(text).normalize("NFKC");
-    return text.replace(WS, " ").replace(/^ +| +$/g, "");
+    text = text.replace(WS, " ").replace(/^ +| +$/g, "");
+    if (HAS_DIGIT.test(text)) {
+      NUMBER_RULES.forEach(function (rule, r) {
+        var gone = numberDeletions(r, text);
+        if (gone.length) text = text.split("").filter(function (_, i) { return !gone.marks[i]; }).join("");
+      });
+    }
+    return text;
+  }
+
+  // Numbers are written one way (the rules of number_deletions() in generator/search/text.py):
+  // no thousands separators, no zeros ending a fraction, no space before a unit or after a comparison.
+  var HAS_DIGIT = /[0-9]/;
+  var NUMBER_RULES = [
+    /(?<![0-9.,])[0-9]{1,3}(?:,[0-9]{3})+(?![0-9]|,[0-9])/g,
+    /(?<![0-9.])[0-9]+\.[0-9]*?(0+)(?![0-9.])/g,
+    /(?<=[0-9%]) (?=[%\u2030\u3400-\u4dbf\u4e00-\u9fff])|(?<=[<>\u2264\u2265=\u2260]) (?=[0-9])/g
+  ];
+
+  // The positions (UTF-16 units of normalised text) a rule deletes, as a list with a .marks lookup.
+  function numberDeletions(r, text) {
+    var rule = NUMBER_RULES[r], gone = [], m, i;
+    gone.marks = {};
+    function del(k) { if (!gone.marks[k]) { gone.marks[k] = 1; gone.push(k); } }
+    rule.lastIndex = 0;
+    while ((m = rule.exec(text))) {
+      if (r === 0) {
+        for (i = m.index; i < m.index + m[0].length; i++) if (text[i] === ",") del(i);
+      } else if (r === 1) {
+        var start = m.index + m[0].length - m[1].length;
+        for (i = start; i < m.index + m[0].length; i++) del(i);
+        if (text[start - 1] === ".") del(start - 1);
+      } else {
+        del(m.index);
+      }
+      if (!m[0].length) rule.lastIndex++;
+    }
+    return gone;
   }
 
   /* ---------- keys ---------- */
@@ -509,51 +546,106 @@
 
   /* ---------- excerpts ---------- */
 
-  // Normalise text character by character, remembering where each output character came from.
-  function normalizedMap(text) {
-    var out = "", from = [], to = [], space = true, i = 0;
-    for (var ch of text) {
+  // The excerpt is the matched field itself (generator/search/excerpt.py builds the same):
+  // an indicator's path and target whole, other fields a window around the first match.
+  // Indices count code points, as Python's do, so nothing is cut inside a character.
+  var EXCERPT_BEFORE = 20, EXCERPT_LENGTH = 90, PATH_SEPARATOR = " \u203a ";
+  var BOUNDARY = /[ ，。；：、！？（）【】《》“”;:!?()\[\]]/;
+
+  // Normalise text character by character; per output character, the code point span it came from.
+  function normalizedMap(chars) {
+    var out = [], start = [], end = [], space = true;
+    chars.forEach(function (ch, i) {
       var piece = WS1.test(ch) ? " " : normalize(ch);
-      var skip = false;
-      if (piece === " ") { if (space) skip = true; space = true; } else if (piece) space = false;
-      if (!skip) for (var k = 0; k < piece.length; k++) { out += piece[k]; from.push(i); to.push(i + ch.length); }
-      i += ch.length;
-    }
-    return { text: out, from: from, to: to };
+      if (piece === " ") { if (space) return; space = true; } else if (piece) space = false;
+      for (var c of piece) { out.push(c); start.push(i); end.push(i + 1); }
+    });
+    var norm = out.join("");
+    NUMBER_RULES.forEach(function (rule, r) {
+      var gone = numberDeletions(r, norm);
+      if (!gone.length) return;
+      // the rules delete ASCII characters only, so UTF-16 positions of norm are safe to map here
+      var units = [], s2 = [], e2 = [], k = 0;
+      out.forEach(function (c, j) {
+        if (!gone.marks[k]) { units.push(c); s2.push(start[j]); e2.push(end[j]); }
+        k += c.length;
+      });
+      out = units; start = s2; end = e2; norm = out.join("");
+    });
+    return { chars: out, start: start, end: end };
   }
 
-  // The best field for the excerpt: most words, the phrase, outside the title; then its text
-  // around the first match as [text, highlighted] segments.
-  function excerpt(doc, words, texts) {
+  function fieldShown(fields, i) {
+    var f = fields[i];
+    if (!f[1]) return [f[2], 0];
+    if (i > 0 && fields[i - 1][1] === f[1]) {
+      var head = f[0] + PATH_SEPARATOR + fields[i - 1][2] + " ";
+      return [head + f[2], Array.from(head).length];
+    }
+    var text = f[0] ? f[0] + PATH_SEPARATOR + f[2] : f[2];
+    return [text, Array.from(text).length];
+  }
+
+  function excerpt(doc, words) {
     var fields = [], label = "", best = -1, bestScore = null, joined = words.join("");
     doc.f.forEach(function (f) { label = f[0] || label; fields.push([label, f[1], f[2]]); });
     fields.forEach(function (f, i) {
-      var t = texts[i], found = words.filter(function (w) { return t.indexOf(w) >= 0; }).length;
+      var t = normalize(fieldShown(fields, i)[0]), found = words.filter(function (w) { return t.indexOf(w) >= 0; }).length;
       if (!found) return;
-      var score = [i < doc.h && fields.length > doc.h ? 1 : 0, -found, t.indexOf(joined) >= 0 ? 0 : 1, i];
+      var score = [i < doc.h && fields.length > doc.h ? 1 : 0, -found, t.indexOf(joined) >= 0 ? 0 : 1, f[1] ? 0 : 1, i];
       if (bestScore === null || cmpKey(score, bestScore) < 0) { best = i; bestScore = score; }
     });
     if (best < 0) best = Math.min(doc.h, fields.length - 1);
-    var field = fields[best], text = field[2], map = normalizedMap(text), spans = [];
-    words.forEach(function (w) {
-      var at = map.text.indexOf(w);
-      while (at >= 0) { spans.push([map.from[at], map.to[at + w.length - 1]]); at = map.text.indexOf(w, at + w.length); }
-    });
-    spans.sort(cmpKey);
-    var first = spans.length ? spans[0][0] : 0, lo = Math.max(0, first - 20), hi = Math.min(text.length, lo + 90);
-    var segments = [], pos = lo;
-    for (var s = 0; s < spans.length; s++) {
-      var a = Math.max(spans[s][0], pos), b = Math.min(spans[s][1], hi);
-      if (a >= hi) break;
-      if (b <= a) continue;
-      if (a > pos) segments.push([text.slice(pos, a), false]);
-      segments.push([text.slice(a, b), true]);
-      pos = b;
+    var got = fieldShown(fields, best);
+    return { label: fields[best][1] ? "" : fields[best][0], anchor: fields[best][1], segments: segments(got[0], words, got[1]) };
+  }
+
+  function indexOfChars(hay, needle, from) {
+    outer: for (var i = from; i + needle.length <= hay.length; i++) {
+      for (var k = 0; k < needle.length; k++) if (hay[i + k] !== needle[k]) continue outer;
+      return i;
     }
-    if (pos < hi) segments.push([text.slice(pos, hi), false]);
-    if (lo > 0) segments.unshift(["…", false]);
-    if (hi < text.length) segments.push(["…", false]);
-    return { label: field[0], anchor: field[1], segments: segments };
+    return -1;
+  }
+
+  function segments(str, words, keep) {
+    var text = Array.from(str), map = normalizedMap(text), marks = [];
+    words.forEach(function (w) {
+      var wc = Array.from(w), at = indexOfChars(map.chars, wc, 0);
+      while (at >= 0) { marks.push([map.start[at], map.end[at + wc.length - 1]]); at = indexOfChars(map.chars, wc, at + wc.length); }
+    });
+    marks.sort(cmpKey);
+    var first = keep, i;
+    for (i = 0; i < marks.length; i++) if (marks[i][0] >= keep) { first = marks[i][0]; break; }
+    var lo = Math.max(keep, first - EXCERPT_BEFORE);
+    if (lo > keep) {
+      for (i = lo; i < first; i++) if (BOUNDARY.test(text[i])) { lo = i + 1; break; }
+    }
+    var hi = Math.min(text.length, lo + EXCERPT_LENGTH);
+    if (hi < text.length) {
+      for (i = hi - 1; i >= Math.max(first + 1, hi - 15); i--) if (BOUNDARY.test(text[i])) { hi = i + 1; break; }
+    }
+    var ranges = keep ? [[0, keep]] : [];
+    if (hi > lo) {
+      if (ranges.length && lo <= keep) ranges = [[0, hi]]; else ranges.push([lo, hi]);
+    }
+    var out = [], previous = 0;
+    ranges.forEach(function (r) {
+      if (r[0] > previous) out.push(["…", false]);
+      var pos = r[0];
+      for (var s = 0; s < marks.length; s++) {
+        var a = Math.max(marks[s][0], pos), b = Math.min(marks[s][1], r[1]);
+        if (a >= r[1]) break;
+        if (b <= a) continue;
+        if (a > pos) out.push([text.slice(pos, a).join(""), false]);
+        out.push([text.slice(a, b).join(""), true]);
+        pos = b;
+      }
+      if (pos < r[1]) out.push([text.slice(pos, r[1]).join(""), false]);
+      previous = r[1];
+    });
+    if (previous < text.length) out.push(["…", false]);
+    return out;
   }
 
   window.DiscloseSearch = {
@@ -614,7 +706,7 @@
       var editions = controls.edition;
       if (editions && editions.options.length <= 1) {
         scope.m.editions.forEach(function (e) {
-          var option = el("option", null, e[0] + " 年");
+          var option = el("option", null, e[0] + "年");
           option.value = String(e[0]);
           editions.appendChild(option);
         });
@@ -644,18 +736,18 @@
     function render(result, q) {
       list.textContent = "";
       result.hits.forEach(function (hit) {
-        var doc = hit.doc, ex = excerpt(doc, result.words, scopesText(hit));
+        var doc = hit.doc, ex = excerpt(doc, result.words);
         var item = el("li", "ds-hit");
         var heading = el("h3", "ds-hit-title");
         var link = el("a", null, doc.t);
         link.href = ROOT + doc.u + (ex.anchor ? "#" + ex.anchor : "");
         heading.appendChild(link);
         item.appendChild(heading);
-        var meta = [KINDS[doc.k] || "", doc.k !== "department" ? doc.d : null, doc.e ? doc.e + " 年" : null, doc.a]
+        var meta = [KINDS[doc.k] || "", doc.k !== "department" ? doc.d : null, doc.e ? doc.e + "年" : null, doc.a]
           .filter(Boolean);
         item.appendChild(el("p", "ds-hit-meta", meta.join(" · ")));
         var p = el("p", "ds-hit-excerpt");
-        p.appendChild(el("span", "ds-hit-label", ex.label + "："));
+        if (ex.label) p.appendChild(el("span", "ds-hit-label", ex.label + "："));
         ex.segments.forEach(function (seg) {
           p.appendChild(seg[1] ? el("mark", null, seg[0]) : document.createTextNode(seg[0]));
         });
@@ -670,16 +762,13 @@
       more.hidden = !((shown >= limit || result.capped) && shown < result.count);
     }
 
-    var lastScope = null;
-    function scopesText(hit) { return lastScope.texts(hit.n, hit.doc); }
 
     function run() {
       var q = input.value, mine = ++serial;
       remember();
       if (!q.trim()) { list.textContent = ""; status.textContent = ""; more.hidden = true; return; }
       list.setAttribute("aria-busy", "true");
-      openScope(scopeName).then(function (scope) {
-        lastScope = scope;
+      openScope(scopeName).then(function () {
         return search(scopeName, q, options(), limit);
       }).then(function (result) {
         if (mine !== serial) return;
