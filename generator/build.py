@@ -36,7 +36,7 @@ from pathlib import Path
 
 from . import address, archive, opendata, safety, search, walk, years
 from .load import Page, load_content
-from .model import Project, Site
+from .model import Department, Edition, Project, Site
 from .parallel import SchedulerError, TemplateFailure, default_jobs, executor, render_all, tasks
 from .plan import PageSpec, PlanError, department_records, edition_records, plan_site
 from .problems import Problem, print_problems
@@ -155,14 +155,16 @@ class Engine:
             if state is not None:
                 REFERENCES.update(state.template_references())
             try:
+                digest = record_digests(self.content, records)
+                parts = opendata.PartStore(self.cache / "data" if state is not None else None,
+                                           part_key(state.generator if state is not None else "", digest))
                 specs = plan_site(site, loaded.pages, renderer.uses)
-                data = plan_data(site)
+                data = plan_data(site, parts)
                 check_unique([*specs, *data])
                 frozen = archive.Frozen.load(site, self.content)
             except (PlanError, address.AddressError, archive.ArchiveError) as exc:
                 print(f"错误：{exc}", file=sys.stderr)
                 return
-            digest = record_digests(self.content, records)
             searched = search_key(specs, digest, site)
             report.planned = len(specs) + len(data)
             todo, verbatim = frozen.split([*specs, *data])
@@ -183,6 +185,7 @@ class Engine:
 
                 with timed(report, "数据和存档") as say:
                     say(write_data(data, verbatim, out, digest))
+                    parts.prune(parts.key(e, d) for e in site.editions for d in e.departments)
 
                 with timed(report, "复制样式和脚本") as say:
                     say(copy_assets(renderer, out))
@@ -270,16 +273,22 @@ def editions_to_build(site: Site, drafts: bool, only: int | None) -> Site:
     return site.model_copy(update={"editions": kept})
 
 
-def plan_data(site: Site) -> list[opendata.DataFile]:
+def part_key(generator: str, digest: Callable[[str], str]) -> Callable[[Edition, Department], str]:
+    """Return the key of a department's open-data parts: its records, and the generator that made them."""
+    return lambda edition, department: hash_parts(
+        ["parts", generator, str(edition.year), department.slug,
+         *(f"{name}={digest(name)}" for name in department_records(edition.year, department))])
+
+
+def plan_data(site: Site, parts: opendata.PartStore) -> list[opendata.DataFile]:
     """Plan the files made without templates: open data, original documents, cross-year scripts."""
     def made_from(edition, department) -> tuple[str, ...]:
         if department is None:
             return edition_records(edition)
         return (f"{edition.year}/edition.yaml", *department_records(edition.year, department))
 
-    everything = tuple(path for edition in site.editions for path in edition_records(edition))
-    return [*opendata.plan_data(site, made_from), *opendata.plan_attachments(site),
-            *years.plan_scripts(site, years.across(site), everything)]
+    return [*opendata.plan_data(site, made_from, parts), *opendata.plan_attachments(site),
+            *years.plan_scripts(site, years.across(site))]
 
 
 def check_unique(outputs: list[PageSpec | opendata.DataFile]) -> None:

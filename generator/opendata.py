@@ -16,18 +16,18 @@ stay text as printed. Every file is byte-identical from one build to the next
 from __future__ import annotations
 
 import csv
-import datetime
 import hashlib
 import io
 import json
-import zipfile
+import os
+import pickle
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from . import urls
+from . import urls, xlsx
 from .model import Department, Edition, Level1, Project, Site, iter_indicators
 from .tables import PERIOD_LABELS
 
@@ -223,61 +223,58 @@ class DataFile:
     make: Callable[[], bytes]
 
 
-def to_csv(table: Table, rows: list[list[str]]) -> bytes:
+@dataclass(frozen=True)
+class Part:
+    """One department's rows of one table, written once in each file format, ready to be laid end to end."""
+
+    csv: bytes  # CSV lines, without the header
+    json: bytes  # JSON objects separated by ",\n", without the brackets
+    sheet: xlsx.Chunk  # the workbook rows, compressed on their own
+    rows: int
+
+
+Parts = dict[str, Part]  # table stem → part
+
+
+def department_parts(edition: Edition, department: Department) -> Parts:
+    """Return a department's part of every table."""
+    return {table.stem: make_part(table, table_rows(table, edition, (department,))) for table in TABLES}
+
+
+def make_part(table: Table, rows: list[list[str]]) -> Part:
+    """Write a table's rows in each format."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    names = [column.name for column in table.columns]
+    objects = ",\n".join(json.dumps(dict(zip(names, row, strict=True)), ensure_ascii=False) for row in rows)
+    sheet = xlsx.rows_chunk(xlsx.row(xlsx_cell(printed, column.type) for printed, column in zip(row, table.columns, strict=True))
+                            for row in rows)
+    return Part(buffer.getvalue().encode("utf-8"), objects.encode("utf-8"), sheet, len(rows))
+
+
+def to_csv(table: Table, parts: Iterable[Part]) -> bytes:
     """Write a table as CSV: UTF-8 with a byte-order mark, CRLF line ends, every cell as printed."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([column.name for column in table.columns])
-    writer.writerows(rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    csv.writer(buffer, lineterminator="\r\n").writerow([column.name for column in table.columns])
+    return b"".join(["\ufeff".encode() + buffer.getvalue().encode("utf-8"), *(part.csv for part in parts)])
 
 
-def to_json(table: Table, rows: list[list[str]]) -> bytes:
-    """Write a table as a JSON list of objects with the same keys and text as the CSV."""
-    names = [column.name for column in table.columns]
-    data = [dict(zip(names, row, strict=True)) for row in rows]
-    return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+def to_json(table: Table, parts: Iterable[Part]) -> bytes:
+    """Write a table as a JSON list of objects, one a line, with the same keys and text as the CSV."""
+    bodies = [part.json for part in parts if part.rows]
+    return b"[\n" + b",\n".join(bodies) + b"\n]\n" if bodies else b"[]\n"
 
 
-def to_xlsx(tables: list[tuple[Table, list[list[str]]]], title: str) -> bytes:
+def to_xlsx(parts: list[Parts], title: str) -> bytes:
     """Write the tables as one workbook, one sheet each, numbers as numbers showing their printed decimals."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.writer.excel import ExcelWriter
-
-    book = Workbook(write_only=True)  # streams rows: several times faster, and memory stays flat
-    guide = book.create_sheet("说明")
-    for line in ([title], ["金额按各部门文件所印的精确数字和单位（见每行“金额单位”）；指标值为文字，按文件所印。"], [],
-                 ["表", "栏目", "类型", "说明"]):
-        guide.append(line)
-    for table, _ in tables:
-        for column in table.columns:
-            guide.append([table.title, column.name, TYPE_NAMES[column.type], column.description])
-    bold = Font(bold=True)
-    for table, rows in tables:
-        sheet = book.create_sheet(table.title)
-        sheet.freeze_panes = "A2"
-        header = []
-        for column in table.columns:
-            cell = WriteOnlyCell(sheet, value=column.name)
-            cell.font = bold
-            header.append(cell)
-        sheet.append(header)
-        for row in rows:
-            cells = []
-            for printed, column in zip(row, table.columns, strict=True):
-                cell = WriteOnlyCell(sheet, value=xlsx_cell(printed, column.type))
-                if column.type == NUMBER and isinstance(cell.value, int | float):
-                    cell.number_format = decimals_format(printed)
-                cells.append(cell)
-            sheet.append(cells)
-    # Fixed document dates (openpyxl's save_workbook would stamp the time of saving).
-    book.properties.created = book.properties.modified = FIXED_TIME
-    book.properties.creator = "disclose"
-    buffer = io.BytesIO()
-    ExcelWriter(book, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)).save()
-    return fixed_zip(buffer.getvalue())
+    notes = [["金额按各部门文件所印的精确数字和单位（见每行“金额单位”）；指标值为文字，按文件所印。"], [],
+             ["表", "栏目", "类型", "说明"],
+             *([table.title, column.name, TYPE_NAMES[column.type], column.description]
+               for table in TABLES for column in table.columns)]
+    guide = xlsx.Sheet("说明", [title], [xlsx.rows_chunk(xlsx.row(xlsx.text_cell(cell) for cell in line) for line in notes)])
+    sheets = [xlsx.Sheet(table.title, [column.name for column in table.columns], [p[table.stem].sheet for p in parts])
+              for table in TABLES]
+    return xlsx.workbook([guide, *sheets], title)
 
 
 TYPE_NAMES = {TEXT: "文字", INTEGER: "整数", NUMBER: "数字"}
@@ -285,24 +282,70 @@ TYPE_NAMES = {TEXT: "文字", INTEGER: "整数", NUMBER: "数字"}
 MAX_DIGITS = 15
 
 
-def xlsx_cell(value: str, kind: str) -> Any:
-    """Return a workbook cell: an integer or exact-enough number, else the printed text, or empty."""
+def xlsx_cell(value: str, kind: str) -> str:
+    """Return a workbook cell: an integer, an exact-enough number showing its printed decimals, text, or empty."""
     if value == "":
-        return None
+        return xlsx.text_cell("")
     if kind == INTEGER:
-        return int(value)
-    if kind == NUMBER:
-        digits = Decimal(value).as_tuple().digits
-        if len(digits) <= MAX_DIGITS:
-            exact = Decimal(value)
-            return int(exact) if exact == exact.to_integral_value() and "." not in value else float(exact)
-    return value
+        return xlsx.number_cell(str(int(value)), None)
+    if kind == NUMBER and len(Decimal(value).as_tuple().digits) <= MAX_DIGITS:
+        return xlsx.number_cell(value, len(value.partition(".")[2]))
+    return xlsx.text_cell(value)
 
 
-def decimals_format(printed: str) -> str:
-    """Return an Excel number format showing as many decimals as were printed, with separators."""
-    decimals = len(printed.partition(".")[2])
-    return "#,##0" + ("." + "0" * decimals if decimals else "")
+class PartStore:
+    """Each department's parts, made once per content: kept for the build, and in the cache between builds.
+
+    `key` names a department's parts by everything they are made from; a part
+    file that cannot be read back is made again, never trusted.
+    """
+
+    def __init__(self, folder: Path | None, key: Callable[[Edition, Department], str]) -> None:
+        self.folder, self.key = folder, key
+        self.made: dict[str, Parts] = {}
+
+    def of(self, edition: Edition, department: Department) -> Parts:
+        """Return a department's parts."""
+        key = self.key(edition, department)
+        if key not in self.made:
+            self.made[key] = self.read(key) or department_parts(edition, department)
+            self.save(key, self.made[key])
+        return self.made[key]
+
+    def read(self, key: str) -> Parts | None:
+        """Return the parts kept under a key, or None when there are none (or they are unreadable)."""
+        if self.folder is None:
+            return None
+        try:
+            value = pickle.loads((self.folder / key).read_bytes())
+        except Exception:  # noqa: BLE001 - missing, truncated or foreign: make the parts again
+            return None
+        ok = isinstance(value, dict) and all(isinstance(v, Part) for v in value.values()) and set(value) == STEMS
+        return value if ok else None
+
+    def save(self, key: str, parts: Parts) -> None:
+        """Keep parts in the cache folder (written whole, then renamed, so a reader never sees half)."""
+        if self.folder is None or (self.folder / key).exists():
+            return
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            scratch = self.folder / f".{key}.{os.getpid()}"
+            scratch.write_bytes(pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL))
+            os.replace(scratch, self.folder / key)
+        except OSError:
+            pass  # a cache that cannot be written costs time next build, nothing else
+
+    def prune(self, keep: Iterable[str]) -> None:
+        """Remove the parts of content that no longer exists."""
+        if self.folder is None or not self.folder.is_dir():
+            return
+        kept = set(keep)
+        for path in self.folder.iterdir():
+            if path.name not in kept:
+                path.unlink(missing_ok=True)
+
+
+STEMS = {table.stem for table in TABLES}
 
 
 def datapackage(name: str, title: str, tables: tuple[Table, ...] = TABLES) -> bytes:
@@ -332,32 +375,31 @@ def datapackage(name: str, title: str, tables: tuple[Table, ...] = TABLES) -> by
     return (json.dumps(package, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
-def folder_files(folder: str, edition: Edition, departments: tuple[Department, ...],
-                 records: tuple[str, ...], name: str, title: str) -> list[DataFile]:
-    """Plan the data files of one folder (an edition's or a department's)."""
-    def rows(table: Table) -> Callable[[], list[list[str]]]:
-        return lambda: table_rows(table, edition, departments)
-
+def folder_files(folder: str, departments: Callable[[], list[Parts]], records: tuple[str, ...],
+                 name: str, title: str) -> list[DataFile]:
+    """Plan the data files of one folder (an edition's or a department's) from its departments' parts."""
     files: list[DataFile] = []
+    def parts(table: Table) -> list[Part]:
+        return [p[table.stem] for p in departments()]
+
     for table in TABLES:
-        made = rows(table)
-        files.append(DataFile(f"{folder}/{table.stem}.csv", records, lambda t=table, r=made: to_csv(t, r())))
-        files.append(DataFile(f"{folder}/{table.stem}.json", records, lambda t=table, r=made: to_json(t, r())))
-    files.append(DataFile(f"{folder}/{WORKBOOK}", records,
-                          lambda: to_xlsx([(t, table_rows(t, edition, departments)) for t in TABLES], title)))
+        files.append(DataFile(f"{folder}/{table.stem}.csv", records, lambda t=table: to_csv(t, parts(t))))
+        files.append(DataFile(f"{folder}/{table.stem}.json", records, lambda t=table: to_json(t, parts(t))))
+    files.append(DataFile(f"{folder}/{WORKBOOK}", records, lambda: to_xlsx(departments(), title)))
     files.append(DataFile(f"{folder}/{DATAPACKAGE}", records, lambda: datapackage(name, title)))
     return files
 
 
-def plan_data(site: Site, record_files: Callable[[Edition, Department | None], tuple[str, ...]]) -> list[DataFile]:
+def plan_data(site: Site, record_files: Callable[[Edition, Department | None], tuple[str, ...]],
+              store: PartStore) -> list[DataFile]:
     """Plan every edition's and department's data files; `record_files` names what each is made from."""
     files: list[DataFile] = []
     for edition in site.editions:
         year = edition.year
-        files += folder_files(str(year), edition, edition.departments, record_files(edition, None),
-                              f"disclose-{year}", f"{year}年预算绩效目标公开数据")
+        files += folder_files(str(year), lambda e=edition: [store.of(e, d) for d in e.departments],
+                              record_files(edition, None), f"disclose-{year}", f"{year}年预算绩效目标公开数据")
         for department in edition.departments:
-            files += folder_files(f"{year}/{department.slug}", edition, (department,),
+            files += folder_files(f"{year}/{department.slug}", lambda e=edition, d=department: [store.of(e, d)],
                                   record_files(edition, department), f"disclose-{year}-{department.slug}",
                                   f"{department.name} {year}年预算绩效目标公开数据")
     return files
@@ -376,25 +418,6 @@ def downloads(folder: str) -> Downloads:
     """Return the output paths of a folder's data files, for the pages' download list."""
     return Downloads(tuple((t.title, f"{folder}/{t.stem}.csv", f"{folder}/{t.stem}.json") for t in TABLES),
                      f"{folder}/{WORKBOOK}", f"{folder}/{DATAPACKAGE}")
-
-
-# --- deterministic zips ---------------------------------------------------------
-
-FIXED_TIME = datetime.datetime(2000, 1, 1)
-ZIP_TIME = (2000, 1, 1, 0, 0, 0)
-
-
-def fixed_zip(data: bytes) -> bytes:
-    """Rewrite a zip with fixed entry times and attributes, so the same content gives the same bytes."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target:
-        for info in source.infolist():
-            fixed = zipfile.ZipInfo(info.filename, ZIP_TIME)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            target.writestr(fixed, source.read(info.filename))
-    return out.getvalue()
 
 
 # --- original documents -----------------------------------------------------------

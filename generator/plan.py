@@ -155,14 +155,14 @@ def years_pages(site: Site, pages: tuple[Page, ...]) -> Iterator[PageSpec]:
     """Plan each department's page of other years (outside the editions, so never frozen)."""
     chrome, chrome_records = common(site, pages)
     links = years.across(site)
-    everything = (*chrome_records, *(path for edition in site.editions for path in edition_records(edition)))
     newest = head(links.newest) if links.newest else None
     for edition in site.editions:
         for department in edition.departments:
             rows = tuple((head(p), links.rows.get((edition.year, department.slug, p.slug), ())) for p in department.projects)
             yield PageSpec(urls.years(edition.year, department.slug), ("years.html",),
                            {**chrome, "edition": head(edition), "department": head(department), "newest": newest,
-                            "years": links.departments[department.slug], "projects": rows}, everything)
+                            "years": links.departments[department.slug], "projects": rows},
+                           (*chrome_records, *links.inputs[(edition.year, department.slug)]))
 
 
 def crawler_files(site: Site, specs: list[PageSpec]) -> Iterator[PageSpec]:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from . import urls
@@ -123,21 +124,42 @@ class Across:
     newest: Edition | None
     departments: dict[str, tuple[tuple[int, str], ...]]  # slug → (year, name), newest first
     rows: dict[Key, tuple[YearRow, ...]]  # project → its group's rows, newest first
+    inputs: dict[tuple[int, str], tuple[str, ...]]  # (year, department) → the content files its outputs show
+
+
+def files_of(edition: Edition, department: Department, project: Project) -> tuple[str, ...]:
+    """Return the files a project's by-year row is made from: its record, its department's, its self-evaluation."""
+    folder = f"{edition.year}/{department.slug}"
+    evaluation = department.evaluation_of(project)
+    return (f"{folder}/department.yaml", f"{folder}/{Path(project.path).name}",
+            *((f"{folder}/{Path(evaluation.path).name}",) if evaluation else ()))
 
 
 def across(site: Site) -> Across:
     """Compute the cross-year links of a site."""
     departments: dict[str, list[tuple[int, str]]] = {}
     found: dict[Key, YearRow] = {}
+    files: dict[Key, tuple[str, ...]] = {}
     for edition in site.editions:
         for department in edition.departments:
             departments.setdefault(department.slug, []).append((edition.year, department.name))
             for project in department.projects:
-                found[(edition.year, department.slug, project.slug)] = year_row(edition, department, project)
+                key = (edition.year, department.slug, project.slug)
+                found[key] = year_row(edition, department, project)
+                files[key] = files_of(edition, department, project)
     groups = project_groups(site)
     rows = {key: tuple(found[k] for k in members) for key, members in groups.items()}
     newest = site.editions[0] if site.editions else None  # editions are sorted newest first
-    return Across(newest, {slug: tuple(sorted(v, reverse=True)) for slug, v in departments.items()}, rows)
+    # Precise inputs, so that an edit re-makes the by-year outputs that show it and no others: every
+    # edition's own file (the newest notice), the department in every year, its projects' groups.
+    editions = tuple(f"{e.year}/edition.yaml" for e in site.editions)
+    inputs = {}
+    for edition in site.editions:
+        for department in edition.departments:
+            same = tuple(f"{y}/{department.slug}/department.yaml" for y, _ in departments[department.slug])
+            shown = (files[m] for p in department.projects for m in groups[(edition.year, department.slug, p.slug)])
+            inputs[(edition.year, department.slug)] = tuple(dict.fromkeys((*editions, *same, *(f for fs in shown for f in fs))))
+    return Across(newest, {slug: tuple(sorted(v, reverse=True)) for slug, v in departments.items()}, rows, inputs)
 
 
 def edition_data(links: Across, year: int) -> dict[str, Any]:
@@ -168,12 +190,13 @@ def script(data: dict[str, Any]) -> bytes:
     return f"window.discloseYears={text};\n".encode()
 
 
-def plan_scripts(site: Site, links: Across, records: tuple[str, ...]) -> list[DataFile]:
+def plan_scripts(site: Site, links: Across) -> list[DataFile]:
     """Plan the cross-year data scripts of every edition and department (never frozen: paths outside <year>/)."""
     files = []
+    editions = tuple(f"{e.year}/edition.yaml" for e in site.editions)
     for edition in site.editions:
-        files.append(DataFile(urls.years_data(edition.year), records, lambda e=edition: script(edition_data(links, e.year))))
+        files.append(DataFile(urls.years_data(edition.year), editions, lambda e=edition: script(edition_data(links, e.year))))
         for department in edition.departments:
-            files.append(DataFile(urls.years_data(edition.year, department.slug), records,
+            files.append(DataFile(urls.years_data(edition.year, department.slug), links.inputs[(edition.year, department.slug)],
                                   lambda e=edition, d=department: script(department_data(links, e, d))))
     return files
