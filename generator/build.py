@@ -191,7 +191,8 @@ class Engine:
                     say(copy_assets(renderer, out))
 
                 with timed(report, "搜索索引") as say:
-                    say(index_for_search(site, loaded.pages, out, searched, self.cache))
+                    say(index_for_search(site, loaded.pages, out, searched, self.cache if state is not None else None,
+                                         part_key("search" + (state.generator if state else ""), digest, with_edition=True)))
         except (OutputError, TemplateFailure, SchedulerError) as exc:
             print(f"错误：{exc}\n未生成网站；{self.output} 保持不变。", file=sys.stderr)
             return
@@ -237,7 +238,13 @@ def where(processes: set[int]) -> str:
 
 def record_digests(content: Path, records: RecordCache) -> Callable[[str], str]:
     """Return a function giving the content hash of a file named relative to the content folder."""
-    return lambda name: records.digest(content / name)
+    known: dict[str, str] = {}
+
+    def digest(name: str) -> str:
+        if name not in known:
+            known[name] = records.digest(content / name)
+        return known[name]
+    return digest
 
 
 def page_key(spec: PageSpec, renderer: Renderer, digest: Callable[[str], str]) -> str:
@@ -273,11 +280,18 @@ def editions_to_build(site: Site, drafts: bool, only: int | None) -> Site:
     return site.model_copy(update={"editions": kept})
 
 
-def part_key(generator: str, digest: Callable[[str], str]) -> Callable[[Edition, Department], str]:
-    """Return the key of a department's open-data parts: its records, and the generator that made them."""
-    return lambda edition, department: hash_parts(
-        ["parts", generator, str(edition.year), department.slug,
-         *(f"{name}={digest(name)}" for name in department_records(edition.year, department))])
+def part_key(generator: str, digest: Callable[[str], str], *,
+             with_edition: bool = False) -> Callable[[Edition, Department], str]:
+    """Return the key of what is made of one department alone (its open-data parts, its search partition).
+
+    Its records, and the generator that made them (and, for search, the edition's own file).
+    """
+    def key(edition: Edition, department: Department) -> str:
+        files = department_records(edition.year, department)
+        if with_edition:
+            files = (f"{edition.year}/edition.yaml", *files)
+        return hash_parts([generator, str(edition.year), department.slug, *(f"{name}={digest(name)}" for name in files)])
+    return key
 
 
 def plan_data(site: Site, parts: opendata.PartStore) -> list[opendata.DataFile]:
@@ -322,39 +336,71 @@ def copy_assets(renderer: Renderer, out: Output) -> str:
     return f"{len(assets)} 个文件，其中 {changed} 个有变化"
 
 
-def index_for_search(site: Site, pages: tuple[Page, ...], out: Output, key: str, cache: Path | None = None) -> str:
+def index_for_search(site: Site, pages: tuple[Page, ...], out: Output, key: str, cache: Path | None,
+                     inputs: Callable[[Edition, Department], str]) -> str:
     """Write the search index: one per edition and one over all of them (generator/search/).
 
-    Each department is a partition, inverted once and kept in the cache by content, and
-    the merge redoes only the key buckets an edit touched (generator/search/write.py).
+    Each department is a partition, inverted once and kept in the cache by content;
+    the merge redoes only the key buckets an edit touched (generator/search/write.py),
+    and a document file whose partition is unchanged is kept without being read.
     """
-    previous = [path for path, entry in out.writer.previous.items() if entry.origin == "search"]
-    if previous and all(out.writer.fresh(path, key) for path in previous):
-        for path in previous:
-            out.fresh(path, key)
+    previous = {path: entry for path, entry in out.writer.previous.items() if entry.origin == "search"}
+    if previous and all(entry.key == key or "/d/" in path for path, entry in previous.items()) \
+            and all(out.writer.fresh(path, entry.key) for path, entry in previous.items()):
+        for path, entry in previous.items():
+            out.fresh(path, entry.key)
         return f"{len(previous)} 个文件，没有变化"
-    with tempfile.TemporaryDirectory(dir=out.writer.staging) as scratch:
-        drafts = drafts_of(site)
-        try:
-            written = search.write_site_index(search_partitions(site, pages, cache), Path(scratch), cache, leave_out=drafts)
-        except (OSError, search.CacheError):  # an unusable cache folder: index from scratch
+    sink = SearchSink(out, key)
+    drafts = drafts_of(site)
+    try:
+        written = search.write_site_index(search_partitions(site, pages, cache, inputs), out.writer.root, cache,
+                                          leave_out=drafts, output=sink)
+    except (OSError, search.CacheError):  # an unusable cache folder: index from scratch
+        with tempfile.TemporaryDirectory(dir=out.writer.staging) as scratch:
             written = search.write_indexes(search.site_docs(site, pages), Path(scratch), leave_out=drafts)
-        changed = 0
-        for path in written:
-            name = Path(path).relative_to(scratch).as_posix()
-            changed += out.write(name, Path(path).read_bytes(), key, origin="search")
-    return f"{len(written)} 个文件，其中 {changed} 个有变化"
+            for path in written:
+                sink.write(Path(path).relative_to(scratch).as_posix(), Path(path).read_bytes())
+        return f"{len(written)} 个文件（未使用缓存）"
+    return f"{len(written)} 个文件，其中 {len(written.changed)} 个有变化"
 
 
-def search_partitions(site: Site, pages: tuple[Page, ...], cache: Path | None) -> Iterator[search.PartitionIndex]:
-    """Yield the search partitions of a site in site order: each department of each edition, then the pages."""
+@dataclass
+class SearchSink:
+    """The search index's way into the output: files keyed by their partition, or by the whole index."""
+
+    out: Output
+    key: str
+
+    def fresh(self, path: str, key: str) -> bool:
+        return self.out.fresh(path, key)
+
+    def write(self, path: str, data: bytes, key: str = "") -> bool:
+        if path in self.out.entries:  # an index file the first attempt wrote, met again from scratch
+            return False
+        return self.out.write(path, data, key or self.key, origin="search")
+
+
+def search_partitions(site: Site, pages: tuple[Page, ...], cache: Path | None,
+                      inputs: Callable[[Edition, Department], str]) -> Iterator[search.PartitionIndex]:
+    """Yield the search partitions of a site in site order: each department of each edition, then the pages.
+
+    A department whose records are unchanged is found in the cache by their key, without making its documents.
+    """
     if cache is None:
         raise search.CacheError("no cache folder")
+    keys = set()
     for edition in site.editions:
         for department in edition.departments:
-            yield search.index_partition(search.docs_for_partition(edition, department), cache)
+            key = inputs(edition, department)
+            keys.add(key)
+            part = search.known_partition(cache, key)
+            if part is None:
+                part = search.index_partition(search.docs_for_partition(edition, department), cache)
+                search.remember(cache, key, part)
+            yield part
     if pages:
         yield search.index_partition(search.page_docs(pages), cache)
+    search.forget_others(cache, keys)
 
 
 @dataclass

@@ -110,6 +110,38 @@ def index_partition(docs: Sequence[SearchDoc], cache_dir: Path, folder: str | No
     return _summary(path, head, digest)
 
 
+def known_partition(cache_dir: Path, key: str) -> PartitionIndex | None:
+    """Return the partition last made from inputs named by `key` (see `remember`), if its file is sound."""
+    alias = Path(cache_dir) / "search" / "inputs" / key
+    try:
+        digest = alias.read_text(encoding="ascii")
+    except OSError:
+        return None
+    path = Path(cache_dir) / "search" / "parts" / digest[:2] / f"{digest}.part"
+    try:
+        return _summary(path, read_head(path), digest)
+    except CacheError:
+        return None
+
+
+def remember(cache_dir: Path, key: str, part: PartitionIndex) -> None:
+    """Note which partition `key`'s inputs made, so that the next build need not make its documents again."""
+    alias = Path(cache_dir) / "search" / "inputs" / key
+    alias.parent.mkdir(parents=True, exist_ok=True)
+    tmp = alias.with_name(f".{key}.{os.getpid()}")
+    tmp.write_text(part.digest, encoding="ascii")
+    os.replace(tmp, alias)
+
+
+def forget_others(cache_dir: Path, keys: set[str]) -> None:
+    """Drop the notes of inputs this build did not have."""
+    folder = Path(cache_dir) / "search" / "inputs"
+    if folder.is_dir():
+        for alias in folder.iterdir():
+            if alias.name not in keys:
+                alias.unlink(missing_ok=True)
+
+
 def _invert(docs: Sequence[SearchDoc], folder: str, bodies: list[str]) -> tuple[dict[str, Any], list[bytes]]:
     """Tokenize the documents; return the file's head and its bucket blobs."""
     body: defaultdict[str, list[int]] = defaultdict(list)

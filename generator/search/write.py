@@ -92,11 +92,21 @@ class _Out:
         self.sink = sink
         self.root = root
 
-    def put(self, path: Path, data: bytes) -> None:
+    def keep(self, path: Path, key: str) -> bool:
+        """Keep a file the sink holds from the same inputs (`key`); tell whether it did."""
+        fresh = getattr(self.sink, "fresh", None)  # a sink may not remember keys: then everything is written
+        if fresh is None or not key or not fresh(path.relative_to(self.root).as_posix(), key):
+            return False
+        self.names.append(str(path))
+        return True
+
+    def put(self, path: Path, data: bytes, key: str = "") -> None:
         name = str(path)
         self.names.append(name)
         if self.sink is not None:
-            if self.sink.write(path.relative_to(self.root).as_posix(), data):
+            relative = path.relative_to(self.root).as_posix()
+            keyed = key and hasattr(self.sink, "fresh")
+            if self.sink.write(relative, data, key) if keyed else self.sink.write(relative, data):
                 self.changed.append(name)
             return
         try:
@@ -267,10 +277,16 @@ def _write_scopes(search_dir: Path, cache_dir: Path | None, folders: dict[str, l
         for folder, parts in folders.items():
             n = 0
             for p in parts:
-                for body in read_docs(p):
-                    name = f"{folder}/{doc_path(n)}"
-                    out.put(search_dir / (name + ".js"), wrap(name, body))
-                    n += 1
+                # A document's file depends only on its partition and its number: an unchanged
+                # partition in the same place keeps its files without reading them.
+                key = f"{p.digest}@{n}"
+                names = [f"{folder}/{doc_path(n + i)}" for i in range(p.n)]
+                kept = [out.keep(search_dir / (name + ".js"), key) for name in names]
+                if not all(kept):
+                    for name, body, was_kept in zip(names, read_docs(p), kept, strict=True):
+                        if not was_kept:
+                            out.put(search_dir / (name + ".js"), wrap(name, body), key)
+                n += p.n
         jobs = [(str(search_dir), str(cache), scope, [(name, folders[name]) for name in names if name in folders])
                 for scope, names in scopes.items()]
         big = sum(p.n for ps in folders.values() for p in ps) > BATCH_DOCS * PARALLEL_AFTER
