@@ -26,11 +26,13 @@ removed, for tests and for `disclose serve`.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -192,7 +194,8 @@ class Engine:
 
                 with timed(report, "搜索索引") as say:
                     say(index_for_search(site, loaded.pages, out, searched, self.cache if state is not None else None,
-                                         part_key("search" + (state.generator if state else ""), digest, with_edition=True)))
+                                         part_key("search" + (state.generator if state else ""), digest, with_edition=True),
+                                         self.jobs if not self.scheduler else 1))
         except (OutputError, TemplateFailure, SchedulerError) as exc:
             print(f"错误：{exc}\n未生成网站；{self.output} 保持不变。", file=sys.stderr)
             return
@@ -337,7 +340,7 @@ def copy_assets(renderer: Renderer, out: Output) -> str:
 
 
 def index_for_search(site: Site, pages: tuple[Page, ...], out: Output, key: str, cache: Path | None,
-                     inputs: Callable[[Edition, Department], str]) -> str:
+                     inputs: Callable[[Edition, Department], str], jobs: int = 1) -> str:
     """Write the search index: one per edition and one over all of them (generator/search/).
 
     Each department is a partition, inverted once and kept in the cache by content;
@@ -353,7 +356,7 @@ def index_for_search(site: Site, pages: tuple[Page, ...], out: Output, key: str,
     sink = SearchSink(out, key)
     drafts = drafts_of(site)
     try:
-        written = search.write_site_index(search_partitions(site, pages, cache, inputs), out.writer.root, cache,
+        written = search.write_site_index(search_partitions(site, pages, cache, inputs, jobs), out.writer.root, cache,
                                           leave_out=drafts, output=sink)
     except (OSError, search.CacheError):  # an unusable cache folder: index from scratch
         with tempfile.TemporaryDirectory(dir=out.writer.staging) as scratch:
@@ -381,26 +384,52 @@ class SearchSink:
 
 
 def search_partitions(site: Site, pages: tuple[Page, ...], cache: Path | None,
-                      inputs: Callable[[Edition, Department], str]) -> Iterator[search.PartitionIndex]:
+                      inputs: Callable[[Edition, Department], str], jobs: int = 1) -> Iterator[search.PartitionIndex]:
     """Yield the search partitions of a site in site order: each department of each edition, then the pages.
 
-    A department whose records are unchanged is found in the cache by their key, without making its documents.
+    A department whose records are unchanged is found in the cache by their key, without making its
+    documents; the others are made in `jobs` worker processes when there are many.
     """
     if cache is None:
         raise search.CacheError("no cache folder")
-    keys = set()
-    for edition in site.editions:
-        for department in edition.departments:
-            key = inputs(edition, department)
-            keys.add(key)
-            part = search.known_partition(cache, key)
-            if part is None:
-                part = search.index_partition(search.docs_for_partition(edition, department), cache)
-                search.remember(cache, key, part)
-            yield part
+    departments = [(edition, department, inputs(edition, department))
+                   for edition in site.editions for department in edition.departments]
+    found = {key: search.known_partition(cache, key) for _, _, key in departments}
+    missing = [(edition, department) for edition, department, key in departments if found[key] is None]
+    made = iter(make_partitions(missing, cache, jobs))
+    for _, _, key in departments:
+        part = found[key]
+        if part is None:
+            part = next(made)
+            search.remember(cache, key, part)
+        yield part
     if pages:
         yield search.index_partition(search.page_docs(pages), cache)
-    search.forget_others(cache, keys)
+    search.forget_others(cache, {key for _, _, key in departments})
+
+
+_PENDING: list[tuple[Edition, Department]] = []  # what forked workers index (they inherit it, nothing is pickled)
+
+
+def make_partitions(missing: list[tuple[Edition, Department]], cache: Path, jobs: int) -> Iterator[search.PartitionIndex]:
+    """Index departments' search documents into the cache, in order; in forked workers when there are many."""
+    global _PENDING
+    _PENDING = missing
+    try:
+        if jobs > 1 and len(missing) >= 2 * jobs and "fork" in multiprocessing.get_all_start_methods():
+            with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+                yield from pool.map(_index_pending, [(i, cache) for i in range(len(missing))], chunksize=4)
+        else:
+            yield from map(_index_pending, [(i, cache) for i in range(len(missing))])
+    finally:
+        _PENDING = []
+
+
+def _index_pending(job: tuple[int, Path]) -> search.PartitionIndex:
+    """Index one pending department in a worker process."""
+    i, cache = job
+    edition, department = _PENDING[i]
+    return search.index_partition(search.docs_for_partition(edition, department), cache)
 
 
 @dataclass
