@@ -19,6 +19,7 @@ import contextlib
 import os
 import secrets
 import shutil
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -92,9 +93,9 @@ class Output:
         root = Path(os.path.realpath(output))  # a symlinked output: write into the folder it points to
         check_replaceable(root)
         root.parent.mkdir(parents=True, exist_ok=True)
-        staging = sibling(root, "building")
-        staging.mkdir()
-        return cls(Writer(root, staging, previous, trusted and root.is_dir()))
+        # The staging folder is made on entering the `with` block, so that a signal arriving between
+        # here and there cannot leave it behind.
+        return cls(Writer(root, sibling(root, "building"), previous, trusted and root.is_dir()))
 
     @property
     def root(self) -> Path:
@@ -122,6 +123,7 @@ class Output:
             self.changed.append(path)
 
     def __enter__(self) -> Output:
+        self.writer.staging.mkdir()
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
@@ -129,7 +131,7 @@ class Output:
             if kind is None:
                 self.apply()
         finally:
-            shutil.rmtree(self.writer.staging, ignore_errors=True)
+            remove_staging(self.writer.staging)
 
     def apply(self) -> None:
         """Put every staged file in place and remove the files no longer made, all or nothing."""
@@ -146,6 +148,15 @@ class Output:
             stat = os.stat(root / path)
             self.entries[path] = Entry(self.entries[path].key, self.entries[path].digest, stat.st_size,
                                        stat.st_mtime_ns, self.entries[path].origin)
+
+
+def remove_staging(staging: Path) -> None:
+    """Remove the staging folder, again if a worker that was still finishing wrote into it meanwhile."""
+    for attempt in range(5):
+        shutil.rmtree(staging, ignore_errors=True)
+        if not os.path.lexists(staging):
+            return
+        time.sleep(0.05 * (attempt + 1))
 
 
 def replace_files(root: Path, staging: Path, changed: list[str], removed: list[str]) -> None:
