@@ -141,6 +141,15 @@ class BuildState:
                 if not os.path.isdir(other):
                     self.db.execute("DELETE FROM outputs WHERE root = ?", (other,))
 
+    def recall(self, key: str) -> bytes | None:
+        """Return a value kept under `key` by `keep`, or None."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (f"kept:{key}",)).fetchone()
+        return row[0] if row is not None and isinstance(row[0], bytes) else None
+
+    def keep(self, key: str, value: bytes) -> None:
+        """Keep a value (bytes) under `key` until the next build replaces it."""
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"kept:{key}", value))
+
     def template_references(self) -> dict[str, tuple[str, ...]]:
         """Return the templates each template names, by the digest of its source."""
         return {digest: tuple(filter(None, refs.split("\n"))) for digest, refs in self.db.execute("SELECT * FROM templates")}
@@ -182,8 +191,10 @@ class RecordCache:
     file (its record and its problems), pickled; anything unreadable is a miss.
     """
 
-    def __init__(self, state: BuildState | None) -> None:
+    def __init__(self, state: BuildState | None, memory: dict[str, tuple[int, int, str, str, Any]] | None = None) -> None:
         self.state = state
+        # What earlier builds of this process loaded (`disclose serve`): (size, mtime_ns, digest, kind, value).
+        self.memory = memory if memory is not None else {}
         self.digests: dict[str, str] = {}  # absolute path → content hash, for every file looked at
         self.pending: list[tuple[Any, ...]] = []
         self.hits = 0
@@ -193,6 +204,11 @@ class RecordCache:
         """Return (bytes, None) to parse, or (None, cached value); bytes are None too when nothing is cached."""
         key = str(path)
         stat = path.stat()
+        held = self.memory.get(key)
+        if held is not None and held[:2] == (stat.st_size, stat.st_mtime_ns) and held[3] == kind:
+            self.digests[key] = held[2]
+            self.hits += 1
+            return None, held[4]
         row = None
         if self.state is not None:
             row = self.state.db.execute("SELECT size, mtime_ns, digest, kind, payload FROM records WHERE path = ?",
@@ -201,6 +217,7 @@ class RecordCache:
             value = self.unpickle(row[4])
             if value is not None:
                 self.digests[key] = row[2]
+                self.memory[key] = (stat.st_size, stat.st_mtime_ns, row[2], kind, value)
                 self.hits += 1
                 return None, value
         data = path.read_bytes()
@@ -222,19 +239,25 @@ class RecordCache:
             return
         self.pending.append((str(path), stat.st_size, stat.st_mtime_ns, self.digests[str(path)], kind,
                              pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
+        self.memory[str(path)] = (stat.st_size, stat.st_mtime_ns, self.digests[str(path)], kind, value)
 
     def memo(self, path: Path, kind: str, compute: Callable[[], Any]) -> Any:
         """Return what `compute` makes of a file's record (its checks), cached by the file's content hash."""
         key, digest = f"{path}#{kind}", self.digest(path)
+        held = self.memory.get(key)
+        if held is not None and held[2] == digest:
+            return held[4]
         row = None
         if self.state is not None:
             row = self.state.db.execute("SELECT digest, payload FROM records WHERE path = ?", (key,)).fetchone()
         if row is not None and row[0] == digest:
             value = self.unpickle(row[1])
             if value is not None:
+                self.memory[key] = (0, 0, digest, kind, value)
                 return value
         value = compute()
         self.pending.append((key, 0, 0, digest, kind, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
+        self.memory[key] = (0, 0, digest, kind, value)
         return value
 
     def digest(self, path: Path) -> str:
