@@ -225,7 +225,8 @@ class Engine:
             parts.append(f"@{folder}")
             for top, dirs, files in os.walk(folder):
                 dirs.sort()
-                for name in sorted(files):
+                # Folders count too (by lstat): a folder replaced by a link is a change even when walk skips it.
+                for name in sorted([*dirs, *files]):
                     try:
                         stat = os.lstat(os.path.join(top, name))
                     except OSError:

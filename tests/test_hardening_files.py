@@ -328,8 +328,9 @@ def test_sigterm_removes_the_staging_folder(tmp_path):
     public = tmp_path / "public"
     assert build(content, public).returncode == 0
     before = snapshot(public)
+    # --clean: an unchanged second build would finish without writing (the no-op fast path).
     process = subprocess.Popen([sys.executable, "-m", "generator", "build", "--content", str(content), "--output",
-                                str(public), "--quiet"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                str(public), "--quiet", "--clean"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
     deadline = time.monotonic() + 120
     while not list(tmp_path.glob(".public.building-*")):
