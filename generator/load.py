@@ -84,7 +84,7 @@ def load_content(root: Path, cache: RecordCache | None = None) -> Content:
     if site is None:
         return Content(None, pages, report)
     editions = sorted((e for e in editions if e is not None), key=lambda e: e.year, reverse=True)
-    return Content(site.model_copy(update={"editions": tuple(editions)}), pages, report)
+    return Content(site.model_copy(update={"editions": tuple(editions), "path": display(root / "site.yaml")}), pages, report)
 
 
 def load_edition(folder: Path, report: Report, cache: RecordCache) -> Edition | None:

@@ -37,7 +37,7 @@ class PageSpec:
     context: dict[str, Any]  # what the templates see; never changed after planning
     records: tuple[str, ...]  # content files it is made from, relative to the content folder
     template_files: tuple[str, ...] = ()  # every template it is rendered with (filled in by `plan_site`)
-    link_base: str | None = None  # absolute base for links (the 404 page); None means relative links
+    link_base: str | None = None  # base of every link (the 404 page: site address or "/"); None: relative links
 
 
 @dataclass(frozen=True)
@@ -89,8 +89,9 @@ def site_pages(site: Site, pages: tuple[Page, ...]) -> Iterator[PageSpec]:
         yield PageSpec(urls.page(page.slug), overrides("page", page.slug), {**chrome, "page": page}, chrome_records)
     # The search page lists every department, for browsers without JavaScript.
     yield PageSpec(urls.search(), ("search.html",), {**chrome, "editions": summaries}, (*chrome_records, *everything))
-    # A server shows 404.html at any depth, so its links are absolute when the site's address is known.
-    yield PageSpec(urls.not_found(), ("404.html",), chrome, chrome_records, link_base=base_url(site) or "")
+    # A server shows 404.html at any depth, so its links are absolute when the site's address is
+    # known, and root-relative ("/search/") without it: right for a site at a domain's root.
+    yield PageSpec(urls.not_found(), ("404.html",), chrome, chrome_records, link_base=base_url(site) or "/")
 
 
 def common(site: Site, pages: tuple[Page, ...]) -> tuple[dict[str, Any], tuple[str, ...]]:

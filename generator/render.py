@@ -24,9 +24,10 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from . import address, bounds, tables, urls
+from . import money as figures
 from .charts import bar_chart
-from .model import NOT_GIVEN_MARKS, NotGiven
-from .money import Money, format_amount
+from .model import NOT_GIVEN_MARKS
+from .money import Money, Unit
 from .plan import PageSpec
 from .state import digest_bytes
 
@@ -75,11 +76,14 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            extensions=["jinja2.ext.do"],
         )
-        self.env.filters.update(money=money, cell=cell, figure=figure, unit_label=unit_label, markdown=markdown,
+        self.env.filters.update(money=money, amount=amount, cell=cell, figure=figure, unit_label=unit_label,
+                                markdown=markdown,
                                 css_string=css_string, link=link, cn_date=cn_date, iso_date=iso_date)
         self.env.tests.update(filled=filled)
-        self.env.globals.update(url=url, paths=PATHS, tables=tables, bar_chart=bar_chart)
+        self.env.globals.update(url=url, paths=PATHS, tables=tables, bar_chart=bar_chart, common_unit=figures.common_unit,
+                                print_table=print_table, page_address=page_address)
         self.parsed: dict[str, tuple[str, ...]] = {}
         self.digests: dict[str, str] = {}
 
@@ -152,37 +156,75 @@ PATHS = SimpleNamespace(**{name: getattr(urls, name) for name in (
 def url(context: jinja2.runtime.Context, target: str, anchor: str | None = None) -> str:
     """Return the link from the page being rendered to an output file (and an anchor on it)."""
     base = context["link_base"]
-    link = base + target if base is not None else urls.relative(target, context["here"])
+    link = base + urls.directory_url(target) if base is not None else urls.relative(target, context["here"])
     return f"{link}#{anchor}" if anchor else link
 
 
-def money(value: Money | Decimal | str | None) -> str:
-    """Format an amount with thousands separators, keeping its printed decimals; blank for none."""
-    if value is None:
-        return ""
-    if isinstance(value, str):  # "—", "/", "无": printed as the document has it
-        return value
-    return format_amount(value.amount if isinstance(value, Money) else value)
+# A table of at most this many rows is printed whole (with its caption) rather than split, so
+# that no printed page holds a stub of one; a longer one repeats its caption on each page.
+KEEP_ROWS = 12
+FIRST_ROW = re.compile(r"<tr\b.*?</tr>", re.S)
+CELL = re.compile(r"<t[hd]\b([^>]*)>")
+COLSPAN = re.compile(r'colspan="(\d+)"')
 
 
-def cell(value: Any) -> str:
-    """Format a table cell: a number as `money` does, text as it is, nothing as blank."""
-    if isinstance(value, bool):
-        return "是" if value else ""
-    if isinstance(value, Money | Decimal):
-        return money(value)
+def print_table(body: Markup, caption: Markup) -> tuple[Markup, bool]:
+    """Return a table's rows ready for print, and whether the table is short enough to keep whole.
+
+    Chromium repeats a table's <thead> on every page it continues on, but not its <caption>:
+    a long table gets a first header row that repeats the caption (unit included), shown
+    only in print. Its width is the first row's, which spans every column of a table.
+    """
+    if body.count("<tr") <= KEEP_ROWS:
+        return body, True
+    first = FIRST_ROW.search(body)
+    width = sum(int(m[1]) if (m := COLSPAN.search(attrs)) else 1 for attrs in CELL.findall(first[0])) if first else 1
+    row = Markup('<tr class="print-caption"><th colspan="{}">{}</th></tr>').format(width, caption)
+    if "<thead>" in body:
+        return body.replace(Markup("<thead>"), Markup("<thead>") + row, 1), False
+    return Markup("<thead>") + row + Markup("</thead>") + body, False
+
+
+@jinja2.pass_context
+def page_address(context: jinja2.runtime.Context) -> str:
+    """Return the public address of the page being rendered: full with site.yaml base_url, else from the site's root."""
+    base = (context["site"].base_url or "").strip()
+    path = urls.directory_url(context["here"])
+    return f"{base.rstrip('/')}/{path}" if base else f"/{path}"
+
+
+def money(value: Money | Decimal | str | None, unit: Unit | None = None) -> Markup:
+    """Show a figure with its unit: a Money in its own unit (or converted to `unit`), a number in `unit`."""
+    return figures.html(not_given(value), unit)
+
+
+def amount(value: Money | Decimal | str | None, unit: Unit | None = None) -> Markup:
+    """Show a figure without its unit, for a table whose caption names it; a Money converted to `unit`."""
+    return figures.html(not_given(value), unit, with_unit=False)
+
+
+def not_given(value: Any) -> Any:
+    """Return a printed "not given" mark ("—", "/", "无") trimmed, anything else as it is."""
+    return value.strip() if isinstance(value, str) and value.strip() in NOT_GIVEN_MARKS else value
+
+
+def cell(value: Any, figure: bool = False) -> Markup | str:
+    """Show a table cell: an amount or percentage (`figure`) as `amount` does, a count as printed, text as it is."""
+    value = not_given(value)
+    if figure or isinstance(value, Money) or (isinstance(value, str) and value in NOT_GIVEN_MARKS):
+        return amount(value)
+    if isinstance(value, Decimal):
+        return figures.format_number(value)
     return "" if value is None else str(value)
 
 
 def figure(value: Any, printed: str | None = None) -> Markup:
-    """Show a form's figure: "—" / "/" / "无" as printed (not given), wording printed beside a number with it."""
-    if isinstance(value, NotGiven) or (isinstance(value, str) and value.strip() in NOT_GIVEN_MARKS):
-        return Markup('<span class="not-given" title="未填写">{}</span>').format(value)
-    if printed:
+    """Show a form's money cell as `amount` does; wording printed beside the number (“854万(……)”) is shown as printed."""
+    if printed and not isinstance(not_given(value), str):
         number = value.amount if isinstance(value, Money) else value
         attribute = Markup(' value="{}"').format(number) if isinstance(number, Decimal) else ""
         return Markup("<data{}>{}</data>").format(attribute, printed)
-    return Markup("{}").format(cell(value))
+    return amount(value)
 
 
 def filled(value: Any) -> bool:
@@ -190,9 +232,11 @@ def filled(value: Any) -> bool:
     return value is not None and str(value).strip() != ""
 
 
-def unit_label(unit: str) -> str:
-    """Return the unit line printed above a money table."""
-    return f"单位：{unit}"
+def unit_label(unit: str, items: list[Money] | None = None) -> str:
+    """Return the unit line printed above a money table; it says so when figures were converted into it."""
+    others = sorted({m.unit for m in items or ()} - {unit})
+    converted = f"（原文以{'、'.join(others)}列示的金额已换算为{unit}）" if others else ""
+    return f"单位：{unit}{converted}"
 
 
 def link(text: str) -> str:

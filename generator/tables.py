@@ -55,6 +55,9 @@ RESULT_FIELDS = ("actual", "score", "deviation")
 PERIOD_LABELS = {"midterm": "中期指标", "annual": "年度指标"}
 GOAL_LABELS = {"overall": "总体目标", "midterm": "中期目标", "annual": "年度目标"}
 
+# A 基本信息 list longer than this is folded on screen (open in print), so the targets come first.
+FOLD_INFO_ROWS = 8
+
 # Beyond this many columns a table is printed on a landscape page.
 PORTRAIT_COLUMNS = 6
 

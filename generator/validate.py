@@ -27,14 +27,14 @@ from .model import (
     Transfer,
     given,
 )
-from .money import format_amount
+from .money import format_number
 from .problems import Problem, field_path, locate
 
 Finding = tuple[list[str | int], str]
 ProjectRule = Callable[[Project], Iterator[Finding]]
 
 
-fmt = format_amount  # short name: every message formats amounts as printed
+fmt = format_number  # short name: a message quotes the digits as the publisher typed them
 
 
 def cost_tables_add_up(project: Project) -> Iterator[Finding]:
@@ -314,9 +314,27 @@ def check_project(project: Project) -> list[Problem]:
     return [problem(project.path, loc, message) for rule in PROJECT_RULES for loc, message in rule(project)]
 
 
+# What a government website must show (政府网站发展指引) or needs to be hosted right, and why.
+SITE_FACTS: dict[str, str] = {
+    "organizer": "未填写主办单位：政府网站须在每页底部注明主办单位",
+    "site_code": "未填写网站标识码：政府网站须在每页底部注明网站标识码",
+    "icp": "未填写 ICP 备案号：网站须在每页底部注明 ICP 备案号",
+    "base_url": "未填写网站正式地址：不生成 sitemap.xml；404 页面的链接按网站位于域名根目录写出，"
+                "网站放在子目录下时这些链接会失效（见 docs/hosting.md）",
+}
+
+
+def site_facts(site: Site) -> Iterator[Problem]:
+    """Warn about site.yaml settings left empty that every page's footer or the 404 page needs."""
+    for name, message in SITE_FACTS.items():
+        value = getattr(site, name)
+        if value is None or not str(value).strip():
+            yield problem(site.path or "site.yaml", [name], message)
+
+
 def check_site(site: Site, check: Callable[[Project], list[Problem]] = check_project) -> list[Problem]:
     """Run every rule on the whole site; `check` runs the project rules (the build passes a cached one)."""
-    found: list[Problem] = []
+    found: list[Problem] = list(site_facts(site))
     for edition in site.editions:
         found.extend(duplicate_codes(edition))
         for department in edition.departments:

@@ -83,9 +83,15 @@ def grid(rows: list) -> dict[tuple[int, int], object]:
     return cells
 
 
+def header_rows(table: object) -> list:
+    """Return a table's header rows, without the row that repeats its caption on printed pages."""
+    thead = table.find("thead")  # type: ignore[attr-defined]
+    return [row for row in thead.find_all("tr") if "print-caption" not in row.get("class", [])] if thead else []
+
+
 def headed_cells(table: object) -> dict[tuple[str, str], str]:
     """Return a table's cells keyed by (row heading, column heading) texts, as a reader pairs them."""
-    head = grid(table.find("thead").find_all("tr")) if table.find("thead") else {}  # type: ignore[attr-defined]
+    head = grid(header_rows(table))
     last = max((r for r, _ in head), default=0)
     columns = {c: text(cell) for (r, c), cell in head.items() if r == last}
     body = grid(table.find("tbody").find_all("tr"))  # type: ignore[attr-defined]

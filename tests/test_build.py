@@ -13,14 +13,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
-from site_fixture import CONTENT, build_into, bundled_content, copy_content, grid, headed_cells, soup, text
+from bs4 import BeautifulSoup, Tag
+from site_fixture import CONTENT, build_into, bundled_content, copy_content, grid, headed_cells, header_rows, soup, text
 
 from generator import urls
 from generator.build import build
 from generator.charts import MAX_BARS, bar_chart
 from generator.model import iter_indicators
-from generator.money import Money, format_amount
+from generator.money import Money, common_unit, format_amount, format_number
 from generator.plan import plan_site
 from generator.render import TEMPLATES, Renderer
 
@@ -36,7 +36,8 @@ DEFAULT_LABELS = {
 
 
 def fmt(value: Decimal | None) -> str:
-    return "" if value is None else format_amount(value)
+    """A figure as a page writes it; a blank (not given) is a dash that says so, never 0.00."""
+    return "— （未填写）" if value is None else format_amount(value)
 
 
 def same(a: str | None, b: str | None) -> bool:
@@ -66,7 +67,9 @@ def test_project_page_shows_its_record(built_site: Path, item: tuple) -> None:
     assert text(sheet.find("h1")) == project.name
     facts = {text(d.find("dt")): text(d.find("dd")) for d in sheet.find("dl", class_="facts").find_all("div")}
     assert facts["本年度预算"] == f"{fmt(project.amount)} {project.unit}"
-    assert facts["主管部门"] == department.name
+    # The department as the forms print it: its code, when it has one, then its name.
+    assert facts["主管部门"] == (f"{department.code} {department.name}" if department.code else department.name)
+    assert facts["年度"] == f"{edition.year}年"
     if project.code:
         assert facts["项目代码"] == project.code
     if project.total_amount is not None:
@@ -135,7 +138,7 @@ def test_project_page_shows_every_indicator_exactly(built_site: Path, item: tupl
     if not indicators:
         assert table is None or not table.find(id=re.compile(r"^zb-"))
         return
-    head = grid(table.find("thead").find_all("tr"))
+    head = grid(header_rows(table))
     last = max(r for r, _ in head)
     labels = {c: text(cell) for (r, c), cell in head.items() if r == last}
     rows = table.find("tbody").find_all("tr")
@@ -166,7 +169,9 @@ def test_project_page_shows_every_indicator_exactly(built_site: Path, item: tupl
         for key, label in wanted_labels.items():
             if key == "name":
                 continue
-            want = fmt(indicator.weight) if key == "weight" else (getattr(indicator, key) or "")
+            # A weight is a score, written as printed (10, 2.5); amounts take the money format.
+            weight = "" if indicator.weight is None else format_number(indicator.weight)
+            want = weight if key == "weight" else (getattr(indicator, key) or "")
             if want or label in shown:
                 assert same(shown.get(label), want), (indicator.name, key, shown)
 
@@ -202,8 +207,8 @@ def test_midterm_and_annual_indicators_stand_side_by_side(built_site: Path) -> N
 
 def test_indicator_columns_follow_the_document(built_site: Path) -> None:
     page = soup(built_site, urls.project(2022, "chenggong-sfj", "530121210000000001706"))
-    head = page.find("table", class_="indicators").find("thead")
-    assert [text(th) for th in head.find_all("th")] == [
+    head = header_rows(page.find("table", class_="indicators"))
+    assert [text(th) for row in head for th in row.find_all("th")] == [
         "一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位", "指标属性",
         "评（扣）分标准", "指标内容", "绩效指标值设定依据及数据来源"]
 
@@ -229,6 +234,33 @@ def test_project_pages_stay_under_40_kb(built_site: Path) -> None:
 # --- department, edition, home, print-all ----------------------------------------
 
 
+def labelled(row: Tag) -> dict[str, str]:
+    """Return a table row's cells by their data-label (the column name the stacked layout shows)."""
+    return {cell["data-label"]: text(cell) for cell in row.find_all(["td", "th"], attrs={"data-label": True})}
+
+
+def assert_chart_repeats_table(page: BeautifulSoup, figures: list[str], unit: str, names: list[str]) -> None:
+    """A list's chart shows the table's figures, in the table's unit, labelled 1. name, 2. name …; none for one bar."""
+    chart = page.find(class_="chart", role="img")
+    if len(figures) < 2:
+        assert chart is None, "a chart of one bar"
+        return
+    assert chart is not None and f"（单位：{unit}）" in chart["aria-label"]
+    bars = chart.find_all(class_="bar-row")
+    assert [text(b.find(class_="bar-value")) for b in bars] == figures
+    assert [text(b.find(class_="bar-label")) for b in bars] == [f"{n}. {name}" for n, name in enumerate(names, 1)]
+    assert [b["title"] for b in bars] == names
+
+
+def assert_no_empty_column(table: Tag) -> None:
+    """Every column a list prints holds something on at least one row."""
+    filled: dict[str, bool] = {}
+    for row in table.find("tbody").find_all("tr"):
+        for label, value in labelled(row).items():
+            filled[label] = filled.get(label, False) or bool(value)
+    assert all(filled.values()), f"empty columns: {[k for k, v in filled.items() if not v]}"
+
+
 @pytest.mark.parametrize("item", DEPARTMENTS, ids=lambda i: f"{i[0].year}/{i[1].slug}")
 def test_department_page_lists_its_projects_and_total(built_site: Path, item: tuple) -> None:
     edition, department = item
@@ -236,18 +268,22 @@ def test_department_page_lists_its_projects_and_total(built_site: Path, item: tu
     page = soup(built_site, path)
     table = page.find("table", class_="projects")
     rows = table.find("tbody").find_all("tr")
+    unit = common_unit([p.budget for p in department.projects])
+    assert text(table.find("caption").find(class_="unit")).startswith(f"单位：{unit}")
     assert len(rows) == len(department.projects) + 1
+    figures = []
     for row, project in zip(rows, department.projects, strict=False):
         link = row.find("th").find("a")
         assert text(link) == project.name
         assert (built_site / path).parent.joinpath(link["href"]).resolve() == \
             (built_site / urls.project(edition.year, department.slug, project.slug)).resolve()
-        assert text(row.find_all("td")[2]).split(" ")[0] == fmt(project.amount)
-    total = sum((p.amount for p in department.projects), Decimal(0))
-    assert text(rows[-1].find_all("td")[2]) == fmt(total)
-    chart = page.find("svg", role="img")
-    assert chart is not None and chart.find("title") is not None
-    assert len(chart.find_all("rect")) == len(department.projects)
+        shown = project.budget.to(unit).amount
+        assert labelled(row)[f"预算金额（{unit}）"] == fmt(shown)
+        assert row.find("data")["value"] == format(shown, "f")  # the exact figure, for machines
+        figures.append(fmt(shown))
+    assert labelled(rows[-1])[f"预算金额（{unit}）"] == fmt(department.total.to(unit).amount)
+    assert_no_empty_column(table)
+    assert_chart_repeats_table(page, figures, unit, [p.name for p in department.projects])
 
 
 def test_department_goals_are_shown(built_site: Path) -> None:
@@ -261,24 +297,39 @@ def test_department_goals_are_shown(built_site: Path) -> None:
 @pytest.mark.parametrize("edition", SITE.editions, ids=lambda e: str(e.year))
 def test_edition_page_lists_departments_with_counts_and_totals(built_site: Path, edition: object) -> None:
     page = soup(built_site, urls.edition(edition.year))
-    rows = page.find("table").find("tbody").find_all("tr")
+    table = page.find("table")
+    rows = table.find("tbody").find_all("tr")
+    unit = common_unit([d.total for d in edition.departments])
     assert [text(r.find("th")) for r in rows] == [d.name for d in edition.departments] + ["合计"]
+    figures = []
     for row, department in zip(rows, edition.departments, strict=False):
-        cells = [text(td) for td in row.find_all("td")]
-        assert cells[1] == str(len(department.projects))
-        assert cells[2] == f"{fmt(department.total.amount)} {department.total.unit}"
-    assert page.find("svg", role="img") is not None
+        cells = labelled(row)
+        assert cells["项目数"] == str(len(department.projects))
+        figures.append(fmt(department.total.to(unit).amount))
+        assert cells[f"预算金额（{unit}）"] == figures[-1]
+    assert labelled(rows[-1])[f"预算金额（{unit}）"] == fmt(edition.total.to(unit).amount)
+    assert_no_empty_column(table)
+    assert_chart_repeats_table(page, figures, unit, [d.name for d in edition.departments])
+
+
+def test_a_list_mixing_units_converts_them_into_one_and_says_so(built_site: Path) -> None:
+    edition = next(e for e in SITE.editions if len({d.total.unit for d in e.departments}) > 1)
+    page = soup(built_site, urls.edition(edition.year))
+    caption = text(page.find("table").find("caption").find(class_="unit"))
+    assert caption.startswith("单位：万元") and "已换算为万元" in caption, caption
+    assert "元" not in "".join(text(td) for td in page.find("table").find_all("td"))
 
 
 def test_home_lists_editions_newest_first(built_site: Path) -> None:
     page = soup(built_site, urls.home())
     rows = page.find("table").find("tbody").find_all("tr")
+    unit = common_unit([e.total for e in SITE.editions])
     assert [int(re.match(r"\d{4}", text(r.find("th")))[0]) for r in rows] == [2024, 2022, 2020]
     for row, edition in zip(rows, SITE.editions, strict=True):
-        cells = [text(td) for td in row.find_all("td")]
-        assert cells[0] == str(len(edition.departments))
-        assert cells[1] == str(len(edition.projects))
-        assert cells[2] == f"{fmt(edition.total.amount)} {edition.total.unit}"
+        cells = labelled(row)
+        assert cells["部门数"] == str(len(edition.departments))
+        assert cells["项目数"] == str(len(edition.projects))
+        assert cells[f"预算金额合计（{unit}）"] == fmt(edition.total.to(unit).amount)
 
 
 @pytest.mark.parametrize("item", DEPARTMENTS, ids=lambda i: f"{i[0].year}/{i[1].slug}")
@@ -364,7 +415,7 @@ def test_sitemap_and_404_use_the_site_address(filled_site: Path) -> None:
         assert f"{base}{edition.year}/{department.slug}/{project.slug}/" in locations
     assert f"Sitemap: {base}sitemap.xml" in (filled_site / "robots.txt").read_text(encoding="utf-8")
     page = soup(filled_site, "404.html")
-    assert {a["href"] for a in page.find("main").find_all("a")} == {f"{base}index.html", f"{base}search/index.html"}
+    assert {a["href"] for a in page.find("main").find_all("a")} == {base, f"{base}search/"}
     assert page.find("link", rel="stylesheet") is None and page.find("style")  # styles inline: any depth
 
 
@@ -486,8 +537,16 @@ def test_a_page_named_like_a_year_is_refused(tmp_path: Path, capsys: pytest.Capt
 
 def test_charts_are_accessible_images_with_a_cap() -> None:
     values = [Money(Decimal(n), "万元") for n in range(1, MAX_BARS + 6)]
-    svg = BeautifulSoup(bar_chart("c", "<script>标题", [f"项目{n}" for n in range(len(values))], values), "html.parser").find("svg")
-    assert svg["role"] == "img" and svg["aria-labelledby"] == "c-title"
-    assert text(svg.find("title")).startswith("<script>标题（单位：万元）")
-    assert len(svg.find_all("rect")) == MAX_BARS
-    assert "项目0" not in text(svg) and "完整数字见上表" in text(svg)
+    chart = BeautifulSoup(bar_chart("c", "<script>标题", [f"项目{n}" for n in range(len(values))], values), "html.parser").find("div")
+    assert chart["role"] == "img" and chart["aria-label"].startswith("<script>标题（单位：万元）")
+    assert len(chart.find_all(class_="bar")) == MAX_BARS
+    assert "项目0" not in text(chart) and "完整数字见上表" in text(chart)
+    # Labels keep the table's 序号: the 30 largest of 35 are numbered 6 … 35.
+    assert text(chart.find(class_="bar-label")) == "6. 项目5"
+
+
+def test_a_chart_converts_exactly_into_the_unit_of_its_table() -> None:
+    values = [Money(Decimal("1126240.00"), "元"), Money(Decimal("726.17"), "万元")]
+    chart = BeautifulSoup(bar_chart("c", "图", ["甲", "乙"], values, "万元"), "html.parser")
+    assert [text(v) for v in chart.find_all(class_="bar-value")] == ["112.624", "726.17"]
+    assert bar_chart("c", "图", ["甲"], values[:1]) == ""  # one bar compares nothing

@@ -108,13 +108,17 @@ def test_every_project_is_reachable_from_the_home_page(built_site: Path) -> None
 
 
 def test_404_links_from_the_root(built_site: Path) -> None:
-    """Without a site address, the 404 page's links are relative to the site's root folder."""
+    """Without a site address, the 404 page's links are root-relative: right at a domain's root, at any depth."""
     page = soup(built_site, urls.not_found())
     assert page.find("link", rel="stylesheet") is None  # its styles are inline: it is shown at any depth
-    for a in page.find_all("a", href=True):
-        if not EXTERNAL.match(a["href"]):
-            target = urlsplit(a["href"])
-            assert (built_site / unquote(target.path)).is_file() if target.path else True, a["href"]
+    assert page.find("script", src=True) is None  # and so is its script (the 大字 / 高对比 switch)
+    links = [a["href"] for a in page.find_all("a", href=True) if not EXTERNAL.match(a["href"]) and a["href"][0] != "#"]
+    assert {"/", "/search/"} <= set(links)
+    for href in links:
+        target = urlsplit(href)
+        assert target.path.startswith("/"), f"{href} is not root-relative"
+        path = unquote(target.path).lstrip("/")
+        assert (built_site / path / "index.html" if not path or path.endswith("/") else built_site / path).is_file(), href
 
 
 def test_the_checker_finds_broken_links(tmp_path: Path) -> None:

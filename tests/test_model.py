@@ -6,7 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from generator.model import Indicator, Level1, Project
-from generator.money import Money, format_amount, total
+from generator.money import Money, display, format_amount, format_number, html, total
 from generator.values import parse_value, split_level
 
 
@@ -61,9 +61,31 @@ def test_level_codes_are_split():
 def test_money_converts_exactly():
     assert Money(Decimal("31.9"), "万元").to("元") == Money(Decimal("319000"), "元")
     assert Money(Decimal("12300.00"), "元").to("万元") == Money(Decimal("1.23"), "万元")
-    assert total([Money(Decimal("1.5"), "万元"), Money(Decimal("100"), "元")]) == Money(Decimal("15100"), "元")
+    # A total of mixed units is in 万元 (the unit budgets are approved in), exactly.
+    assert total([Money(Decimal("1.5"), "万元"), Money(Decimal("100"), "元")]) == Money(Decimal("1.51"), "万元")
     assert total([Money(Decimal("0.1"), "万元")] * 3).amount == Decimal("0.3")
-    assert format_amount(Decimal("550000.00")) == "550,000.00"
+    assert Money(Decimal("0.01"), "元").to("万元").amount == Decimal("0.000001")
+
+
+@pytest.mark.parametrize(("printed", "shown"), [
+    ("31.900000", "31.90"), ("2279.048", "2,279.048"), ("550000.00", "550,000.00"), ("150000", "150,000.00"),
+    ("0", "0.00"), ("-0.00", "0.00"), ("0.000001", "0.000001"), ("1E+3", "1,000.00"), ("-1234.5", "-1,234.50"),
+    ("123456789012345678.123456789", "123,456,789,012,345,678.123456789"),
+])
+def test_every_figure_is_written_one_way(printed: str, shown: str) -> None:
+    """Thousands separators, at least two decimals, more only when a non-zero digit needs them."""
+    assert format_amount(Decimal(printed)) == shown
+    assert Decimal(shown.replace(",", "")) == Decimal(printed)  # never a digit lost
+
+
+def test_a_figure_on_a_page_keeps_its_printed_digits_and_unit() -> None:
+    assert str(html(Money(Decimal("31.900000"), "万元"))) == '<data value="31.900000">31.90</data> 万元'
+    assert str(html(Decimal("5"), with_unit=False)) == '<data value="5">5.00</data>'
+    assert str(html(Money(Decimal("12300.00"), "元"), "万元")) == '<data value="1.23">1.23</data> 万元'
+    assert display(Money(Decimal("31.900000"), "万元")) == "31.90 万元"
+    # Not given is not zero: a dash that says so.
+    assert html(None) != html(Decimal(0)) and "未填写" in html(None) and display(None) == "—"
+    assert format_number(Decimal("48")) == "48" and format_number(Decimal("1200.50")) == "1,200.50"
 
 
 def test_records_are_immutable():

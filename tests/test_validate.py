@@ -175,8 +175,21 @@ def test_every_rule_has_a_test():
 def test_warning_is_located_and_strict_fails(tmp_path):
     make_content(tmp_path, PROJECT.replace('value: ">90%"', 'value: "%"'))
     site = load_content(tmp_path / "content").site
-    (warning,) = validate.check_site(site)
+    (warning,) = [w for w in validate.check_site(site) if w.file.endswith("test-project.yaml")]
     assert warning.line == 22 and warning.field == "indicators[2].groups[0].indicators[0].value"
     assert run_cli("check", "--content", tmp_path / "content").returncode == 0
     strict = run_cli("check", "--content", tmp_path / "content", "--strict")
     assert strict.returncode == 1 and "test-project.yaml:22: 警告" in strict.stderr
+
+
+def test_empty_site_facts_are_warned_about(tmp_path):
+    """主办单位, 网站标识码 and ICP belong in every page's footer; base_url decides the 404 page's links."""
+    make_content(tmp_path)
+    (tmp_path / "content" / "site.yaml").write_text("name: 测试站点\norganizer: 测试县财政局\nicp: \"  \"\n", encoding="utf-8")
+    site = load_content(tmp_path / "content").site
+    facts = {w.field: w for w in validate.check_site(site) if w.file.endswith("site.yaml")}
+    assert set(facts) == {"site_code", "icp", "base_url"}
+    assert facts["icp"].line == 3 and "ICP 备案号" in facts["icp"].message
+    assert "docs/hosting.md" in facts["base_url"].message
+    result = run_cli("check", "--content", tmp_path / "content")
+    assert result.returncode == 0 and "site.yaml:3: 警告：字段 icp" in result.stderr
