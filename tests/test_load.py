@@ -128,6 +128,10 @@ def test_check_exits_1_without_traceback_on_bad_input(tmp_path):
 
 def test_check_exits_0_on_clean_content(tmp_path):
     make_content(tmp_path)
+    # Clean: the site's own facts filled in too (an empty 主办单位, 网站标识码, ICP or base_url is warned about).
+    (tmp_path / "content" / "site.yaml").write_text(
+        "name: 测试站点\norganizer: 测试县财政局\nsite_code: \"6400000001\"\nicp: 宁ICP备00000001号\n"
+        "base_url: https://www.example.gov.cn/\n", encoding="utf-8")
     result = run_cli("check", "--content", tmp_path / "content")
     assert result.returncode == 0, result.stderr
     assert "0 个错误，0 个警告" in result.stdout
