@@ -39,6 +39,7 @@ from pathlib import Path
 
 from . import address, archive, opendata, safety, search, walk, years
 from .load import Page, load_content
+from .minify import minify
 from .model import Department, Edition, Project, Site
 from .parallel import SchedulerError, TemplateFailure, default_jobs, executor, render_all, tasks
 from .plan import PageSpec, PlanError, department_records, edition_records, plan_site
@@ -388,7 +389,8 @@ def write_data(data: list[opendata.DataFile], verbatim: dict[str, bytes], out: O
 def copy_assets(renderer: Renderer, out: Output) -> str:
     """Write the style sheets and scripts (a site's own override the bundled ones by name)."""
     assets = renderer.assets()
-    changed = sum(out.write(path, source.read_bytes(), origin="asset") for path, source in assets.items())
+    # Published without the comments and indentation the sources keep (generator/minify.py).
+    changed = sum(out.write(path, minify(path, source.read_bytes()), origin="asset") for path, source in assets.items())
     return f"{len(assets)} 个文件，其中 {changed} 个有变化"
 
 

@@ -27,9 +27,10 @@ YUAN_PER_UNIT: dict[str, Decimal] = {"元": Decimal(1), "万元": Decimal(10000)
 # 元 → 万元 only moves the decimal point, so no digit is lost.
 MIXED_UNIT: Unit = "万元"
 
-# "Not given" (a blank cell, —, /) must never look like 0.00: a dash, named for screen readers.
-NOT_GIVEN = Markup('<span class="not-given">—<span class="visually-hidden">（未填写）</span></span>')
-NOT_GIVEN_TEXT = "—"
+# "Not given" must never look like 0.00: a cell the document leaves blank stays blank, and one it
+# fills with "—", "/" or "无" shows that mark (`printed_marks`), as printed either way.
+NOT_GIVEN = Markup("")
+NOT_GIVEN_TEXT = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +122,7 @@ def html(value: Money | Decimal | str | None, unit: Unit | None = None, *, with_
     title shows the printed text when it reads differently. A Money is converted to `unit` when
     given (the title then names the printed amount and unit); a bare Decimal is shown in `unit`,
     or without one when its table's caption names it. `with_unit=False` leaves the unit to the
-    caption. None is "not given" (a dash, never 0.00); a printed mark ("—", "/", "无") stays as printed.
+    caption. None (a blank cell) stays blank, a printed mark ("—", "/", "无") stays as printed: never 0.00.
     """
     if value is None:
         return NOT_GIVEN

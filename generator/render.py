@@ -83,7 +83,8 @@ class Renderer:
                                 css_string=css_string, link=link, cn_date=cn_date, iso_date=iso_date)
         self.env.tests.update(filled=filled)
         self.env.globals.update(url=url, paths=PATHS, tables=tables, bar_chart=bar_chart, common_unit=figures.common_unit,
-                                print_table=print_table, page_address=page_address)
+                                print_table=print_table, page_address=page_address,
+                                stack_labels=stack_labels)
         self.parsed: dict[str, tuple[str, ...]] = {}
         self.digests: dict[str, str] = {}
 
@@ -185,6 +186,29 @@ def print_table(body: Markup, caption: Markup) -> tuple[Markup, bool]:
     return Markup("<thead>") + row + Markup("</thead>") + body, False
 
 
+# How many data cells in a row the stacked layout can name (style.css has one rule for each).
+STACK_COLUMNS = 12
+
+
+def stack_labels(cells: list[str] | tuple[str, ...] = (), row: str | None = None,
+                 levels: tuple[str, str] | None = None) -> Markup:
+    """Return a table's style attribute naming its columns for the stacked (phone) layout.
+
+    Each row's n-th <td> is shown under `cells[n-1]`, its row heading under `row`, an indicator
+    table's 一级 / 二级 cells under `levels`: one custom property per column on the table
+    (style.css reads them) instead of a label on every cell, which would double a long page.
+    """
+    names = {f"--c{n}": label for n, label in enumerate(cells[:STACK_COLUMNS], 1) if label}
+    if row:
+        names["--c0"] = row
+    if levels:
+        names["--l1"], names["--l2"] = levels
+    if not names:
+        return Markup("")
+    # css_string escapes every quote, so the attribute can be single-quoted around the double-quoted strings.
+    return Markup(" style='{}'").format(Markup(";").join(Markup("{}:{}").format(k, css_string(v)) for k, v in names.items()))
+
+
 @jinja2.pass_context
 def page_address(context: jinja2.runtime.Context) -> str:
     """Return the public address of the page being rendered: full with site.yaml base_url, else from the site's root."""
@@ -266,5 +290,6 @@ def css_string(text: str) -> Markup:
     return Markup('"' + CSS_UNSAFE.sub(lambda m: f"\\{ord(m[0]):06x}", text) + '"')
 
 
-# Letters, digits (Chinese included), spaces and Chinese punctuation are safe in a CSS string.
-CSS_UNSAFE = re.compile(r"[^\w \u3000-\u303f\uff01-\uff5e·]")
+# Letters, digits (Chinese included), spaces, Chinese and a few ASCII punctuation marks are safe in a CSS
+# string, in a <style> element and in a single-quoted attribute alike; quotes, \\, <, > and & are not.
+CSS_UNSAFE = re.compile(r"[^\w \u3000-\u303f\uff01-\uff5e·./:%()-]")

@@ -36,8 +36,8 @@ DEFAULT_LABELS = {
 
 
 def fmt(value: Decimal | None) -> str:
-    """A figure as a page writes it; a blank (not given) is a dash that says so, never 0.00."""
-    return "— （未填写）" if value is None else format_amount(value)
+    """A figure as a page writes it; a blank (not given) stays blank, never 0.00."""
+    return "" if value is None else format_amount(value)
 
 
 def same(a: str | None, b: str | None) -> bool:

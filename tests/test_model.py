@@ -79,12 +79,15 @@ def test_every_figure_is_written_one_way(printed: str, shown: str) -> None:
 
 
 def test_a_figure_on_a_page_keeps_its_printed_digits_and_unit() -> None:
-    assert str(html(Money(Decimal("31.900000"), "万元"))) == '<data value="31.900000">31.90</data> 万元'
-    assert str(html(Decimal("5"), with_unit=False)) == '<data value="5">5.00</data>'
-    assert str(html(Money(Decimal("12300.00"), "元"), "万元")) == '<data value="1.23">1.23</data> 万元'
+    # The exact printed text stays in value, and on hover when it reads differently (BOARD.md, money display).
+    assert str(html(Money(Decimal("31.900000"), "万元"))) == '<data value="31.900000" title="原文：31.900000">31.90</data> 万元'
+    assert str(html(Decimal("104.54"), with_unit=False)) == '<data value="104.54">104.54</data>'
+    assert str(html(Decimal("387664.62"))) == '<data value="387664.62" title="原文：387664.62">387,664.62</data>'
+    assert str(html(Money(Decimal("12300.00"), "元"), "万元")) == '<data value="1.23" title="原文：12300.00 元">1.23</data> 万元'
     assert display(Money(Decimal("31.900000"), "万元")) == "31.90 万元"
-    # Not given is not zero: a dash that says so.
-    assert html(None) != html(Decimal(0)) and "未填写" in html(None) and display(None) == "—"
+    # Not given is not zero: a blank stays blank, a printed "—" stays "—", and neither reads 0.00.
+    assert html(None) == "" and display(None) == "" and html(Decimal(0)) != html(None)
+    assert str(html("—")) == '<span class="not-given" title="未填写">—</span>'
     assert format_number(Decimal("48")) == "48" and format_number(Decimal("1200.50")) == "1,200.50"
 
 
