@@ -234,9 +234,21 @@ def test_project_pages_stay_under_40_kb(built_site: Path) -> None:
 # --- department, edition, home, print-all ----------------------------------------
 
 
+def column_names(table: Tag) -> dict[str, str]:
+    """Return the column names a stacked table sets once (style="--c1:'…'"), by custom property."""
+    return {name: label for name, label in re.findall(r'(--[a-z]\d+):"([^"]*)"', table.get("style", ""))}
+
+
 def labelled(row: Tag) -> dict[str, str]:
-    """Return a table row's cells by their data-label (the column name the stacked layout shows)."""
-    return {cell["data-label"]: text(cell) for cell in row.find_all(["td", "th"], attrs={"data-label": True})}
+    """Return a table row's cells by the column name the stacked layout shows above each: the n-th <td>
+    under the table's --cn, a cell's own data-label first."""
+    names = column_names(row.find_parent("table"))
+    cells = {}
+    for n, cell in enumerate(row.find_all("td", recursive=False), 1):
+        label = cell.get("data-label") or names.get(f"--c{n}")
+        if label:
+            cells[label] = text(cell)
+    return cells
 
 
 def assert_chart_repeats_table(page: BeautifulSoup, figures: list[str], unit: str, names: list[str]) -> None:

@@ -14,12 +14,13 @@ from generator import urls
 PROJECT_PATHS = [urls.project(p.year, p.department, p.slug) for p in projects()]
 LARGE = "localStorage.setItem('disclose-view', JSON.stringify({large: true}))"
 
-# Every cell of every data table with text in it: where it lies, and how it is laid out.
+# Every cell of every data table with text in it: where it lies, how it is laid out, and the column name
+# the stacked layout shows above it (its ::before, from the table's --cN or the cell's data-label).
 CELLS_JS = """() => [...document.querySelectorAll('main table.stack')].flatMap(table =>
     [...table.querySelectorAll('tbody th, tbody td')].filter(c => c.innerText.trim()).map(c => {
         const r = c.getBoundingClientRect();
         return {table: table.id, kind: table.className, text: c.innerText.trim().slice(0, 30),
-                label: c.dataset.label || '', left: r.left, right: r.right, width: r.width,
+                label: (b => b === 'none' || b === 'normal' ? '' : b)(getComputedStyle(c, '::before').content), left: r.left, right: r.right, width: r.width,
                 display: getComputedStyle(c).display, size: parseFloat(getComputedStyle(c).fontSize)};
     }))"""
 
@@ -157,7 +158,7 @@ def printed(page, tmp_path: Path, name: str) -> list[str]:
 @pytest.mark.parametrize(("year", "department", "name", "count"), departments(),
                          ids=[f"{y}-{d}" for y, d, _n, _c in departments()])
 def test_a_printout_can_be_traced(page, site: Hosting, tmp_path: Path, year: int, department: str, name: str, count: int) -> None:
-    """The print-all PDF opens with a contents list of its projects; every page carries the page's
+    """The print-all PDF opens with a contents list of its tables; every page carries the page's
     URL, the edition and the print date; no sheet ends on a page that holds only its last small table."""
     page.goto(site.url(urls.print_all(year, department)))
     names = page.evaluate("() => [...document.querySelectorAll('.print-contents li a')].map(a => a.innerText)")
@@ -171,7 +172,10 @@ def test_a_printout_can_be_traced(page, site: Hosting, tmp_path: Path, year: int
     })""")
     texts = printed(page, tmp_path, f"{year}-{department}")
     report = f"{year}-{department}.pdf ({len(texts)} pages)"
-    assert len(names) == count
+    # One entry per table on the page, in its order: the department's own table first when it has one.
+    links = page.evaluate("() => [...document.querySelectorAll('.print-contents li a')].map(a => a.getAttribute('href'))")
+    tables = page.evaluate("() => [...document.querySelectorAll('#department-goals-title, article.sheet')].map(e => '#' + e.id)")
+    assert links == tables and page.locator("article.sheet:not(.transfer):not(.evaluation)").count() == count
     assert pdf_contains(texts[0], "目录") and all(pdf_contains(texts[0], n) for n in names), f"{report}: page 1 is no contents list"
     url = page.url.split("#")[0]
     for number, text in enumerate(texts, 1):
