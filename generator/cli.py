@@ -17,6 +17,7 @@ from .problems import print_problems
 from .schema import write_schemas
 from .skeleton import DEPTH
 from .validate import check_site
+from .write import Terminated, terminate
 
 DEFAULT_CONTENT = Path("content")
 DEFAULT_OUTPUT = Path("public")
@@ -110,15 +111,6 @@ def positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"应为不小于 1 的整数，实际是“{text}”")
     return value
-
-
-class Terminated(BaseException):
-    """SIGTERM arrived: unwind like Ctrl-C, so that a half-written staging folder is removed on the way out."""
-
-
-def terminate(signum: int, frame: object) -> None:
-    """Turn SIGTERM into an exception (a signal handler)."""
-    raise Terminated
 
 
 def console_problem() -> str | None:

@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from . import walk, yamlio
+from .archive import OWN_FILES as ARCHIVE_FILES
 from .model import KIND_TITLES, RECORD_KINDS, RESERVED_FIELDS, Department, Edition, Evaluation, Project, Site, Transfer
 from .problems import Problem, Report, field_path, locate
 from .schema import describe_field, model_at
@@ -99,6 +100,8 @@ def load_edition(folder: Path, report: Report, cache: RecordCache) -> Edition | 
                     departments.append(department)
         elif child.suffix in RECORD_SUFFIXES:
             report.add(Problem("error", display(child), "项目文件不在部门文件夹中：应放在 <年度>/<部门>/<项目>.yaml"))
+        elif child.name in ARCHIVE_FILES:
+            pass  # a frozen edition's archive and manifest (generator/archive.py), read by the build
         elif not misnamed(child, RECORD_SUFFIXES, report):
             report.add(not_read(child))
     if edition is None:

@@ -32,6 +32,20 @@ MARKER = ".disclose-output"
 MARKER_TEXT = "本文件夹由 disclose build 生成，每次生成时整体替换，请勿在此手工修改。\n"
 
 
+class Terminated(BaseException):
+    """SIGTERM arrived: unwind like Ctrl-C, so that a half-written staging folder is removed on the way out."""
+
+
+_terminated = False
+
+
+def terminate(signum: int, frame: object) -> None:
+    """Turn SIGTERM into an exception (a signal handler), and remember it in case that exception is swallowed."""
+    global _terminated
+    _terminated = True
+    raise Terminated
+
+
 class OutputError(Exception):
     """The output folder cannot be replaced safely."""
 
@@ -129,6 +143,8 @@ class Output:
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
         try:
             if kind is None:
+                if _terminated:  # SIGTERM came while code that swallows exceptions ran (a fork hook): still stop
+                    raise Terminated
                 self.apply()
         finally:
             remove_staging(self.writer.staging)

@@ -107,7 +107,8 @@ def department_problems(tmp_path, record: str) -> list[str]:
     make_content(tmp_path)
     (tmp_path / "content/2024/test-dept/department.yaml").write_text(record, encoding="utf-8")
     loaded = load_content(tmp_path / "content")
-    found = loaded.report.problems or validate.check_site(loaded.site)
+    # site.yaml's empty 主办单位 / ICP warnings are not this record's problems.
+    found = loaded.report.problems or [p for p in validate.check_site(loaded.site) if not p.file.endswith("site.yaml")]
     return [str(p) for p in found]
 
 

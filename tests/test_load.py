@@ -142,3 +142,13 @@ def test_two_files_for_one_url_are_refused(tmp_path):
     (tmp_path / "content" / "2024" / "test-dept" / "test-project.yml").write_text(PROJECT, encoding="utf-8")
     errors = [str(p) for p in load_content(tmp_path / "content").report.errors]
     assert len(errors) == 1 and "test-project.yml" in errors[0] and "同一网址" in errors[0]
+
+
+def test_a_frozen_editions_archive_is_not_a_stray_file(tmp_path):
+    """archive.zip and manifest.json beside edition.yaml are the frozen edition, not files left out of the site."""
+    make_content(tmp_path)
+    edition = tmp_path / "content" / "2024"
+    for name in ("archive.zip", "manifest.json", "notes.txt"):
+        (edition / name).write_bytes(b"")
+    stray = [p.file for p in load_content(tmp_path / "content").report.problems]
+    assert [Path(name).name for name in stray] == ["notes.txt"], stray

@@ -215,10 +215,18 @@ def test_type_filter_sort_and_follow(page, hosting: Hosting) -> None:
     page.wait_for_load_state("load")
     assert page.locator("h1").first.inner_text().strip() == target["title"].strip()
     fragment = urlsplit(page.url).fragment
-    if fragment:
-        row = page.locator(f"[id='{fragment}']")
-        assert row.count() == 1, f"the result links to #{fragment}, which is not on {page.url}"
-        assert normalize(QUERY) in normalize(row.inner_text()), f"row #{fragment} does not contain {QUERY}"
+    assert fragment, f"{QUERY} is in indicator rows, but the result {target['href']} does not lead to one"
+    row = page.locator(f"[id='{fragment}']")
+    assert row.count() == 1, f"the result links to #{fragment}, which is not on {page.url}"
+    assert normalize(QUERY) in normalize(row.inner_text()), f"row #{fragment} does not contain {QUERY}"
+    # The landing row is marked (:target) and in view, not hidden under the top of the window.
+    landing = row.evaluate("""r => {
+        const cell = r.matches('tr') ? r.firstElementChild : r, box = r.getBoundingClientRect();
+        return {background: getComputedStyle(cell).backgroundColor, outline: getComputedStyle(r).outlineStyle,
+                top: box.top, bottom: box.bottom, height: innerHeight};
+    }""")
+    assert landing["outline"] == "solid" and landing["background"] not in ("rgba(0, 0, 0, 0)", "rgb(255, 255, 255)"), landing
+    assert 0 <= landing["top"] and landing["bottom"] <= landing["height"], f"the landing row is not in view: {landing}"
 
 
 def test_search_box_on_every_page(page, hosting: Hosting) -> None:
