@@ -226,7 +226,7 @@ def test_type_filter_sort_and_follow(page, hosting: Hosting) -> None:
                 top: box.top, bottom: box.bottom, height: innerHeight};
     }""")
     assert landing["outline"] == "solid" and landing["background"] not in ("rgba(0, 0, 0, 0)", "rgb(255, 255, 255)"), landing
-    assert 0 <= landing["top"] and landing["bottom"] <= landing["height"], f"the landing row is not in view: {landing}"
+    assert landing["top"] >= 0 and landing["bottom"] <= landing["height"], f"the landing row is not in view: {landing}"
 
 
 def test_search_box_on_every_page(page, hosting: Hosting) -> None:
