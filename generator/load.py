@@ -28,7 +28,7 @@ from . import walk, yamlio
 from .archive import OWN_FILES as ARCHIVE_FILES
 from .model import KIND_TITLES, RECORD_KINDS, RESERVED_FIELDS, Department, Edition, Evaluation, Project, Site, Transfer
 from .problems import Problem, Report, field_path, locate
-from .schema import describe_field, model_at
+from .schema import describe_field, model_at, short
 from .state import RecordCache
 
 PLACEHOLDER = "请填写"  # the marker `disclose new` puts in every value to fill
@@ -453,6 +453,11 @@ def closest(model: type[BaseModel], loc: list[str | int]) -> str | None:
     if not close:
         # A Chinese key is matched against the fields' Chinese names.
         close = [n for n in names if unknown in (owner.model_fields[n].description or "")][:1]
+    if not close:
+        # A printed heading longer than the field's name ("年度指标值" for 指标值): the longest name it contains.
+        inside = [n for n in names if len(short(owner.model_fields[n].description or "")) >= 2
+                  and short(owner.model_fields[n].description or "") in unknown]
+        close = sorted(inside, key=lambda n: -len(short(owner.model_fields[n].description or "")))[:1]
     return close[0] if close else None
 
 

@@ -311,6 +311,17 @@ def iter_indicators(tree: tuple[Level1, ...]):
 IndicatorLabels = dict[IndicatorColumn, str]
 
 
+class ColumnGroup(Record):
+    """A heading a form prints over neighbouring columns of its indicator table (年度指标值 over 指标性质 / 指标值 / 度量单位)."""
+
+    label: str = Field(description="跨栏标题，按文件所印，如“年度指标值”“绩效指标”")
+    columns: tuple[IndicatorColumn, ...] = Field(min_length=1, description="它所跨的相邻各栏，如 [operator, value, unit]")
+
+
+ColumnGroups = tuple[ColumnGroup, ...]
+GROUPS_DESCRIPTION = "指标表上方跨几栏的标题，按文件所印（如 年度指标值 跨 operator、value、unit）"
+
+
 # --- records ----------------------------------------------------------------
 
 
@@ -345,6 +356,7 @@ class Project(Record):
     indicator_labels: IndicatorLabels = Field(
         default_factory=dict, description="指标表各栏的标题，按文件所印（如 basis: 目标值来源）"
     )
+    indicator_groups: ColumnGroups = Field((), description=GROUPS_DESCRIPTION)
     notes: tuple[Section, ...] = Field((), description="印在指标表之后的注、说明，按文件所印")
     cost_tables: tuple[CostTable, ...] = Field((), description="测算明细 / 项目概算")
     prior_year: PriorYear | None = Field(None, description="上年度项目资金使用情况")
@@ -396,6 +408,7 @@ class Transfer(Record):
     goals: tuple[Goal, ...] = Field((), description="区域绩效目标")
     indicators: tuple[Level1, ...] = Field((), description="区域绩效指标：一级 → 二级 → 三级")
     indicator_labels: IndicatorLabels = Field(default_factory=dict, description="指标表各栏的标题，按文件所印")
+    indicator_groups: ColumnGroups = Field((), description=GROUPS_DESCRIPTION)
     notes: tuple[Section, ...] = Field((), description="印在指标表之后的注、说明")
 
     slug: SkipJsonSchema[str] = Field("", exclude=True)
@@ -444,6 +457,7 @@ class Evaluation(Record):
     goals: tuple[Goal, ...] = Field((), description="年度总体目标：预期目标（text）与实际完成情况（result）")
     indicators: tuple[Level1, ...] = Field((), description="绩效指标及完成情况：一级 → 二级 → 三级")
     indicator_labels: IndicatorLabels = Field(default_factory=dict, description="指标表各栏的标题，按文件所印")
+    indicator_groups: ColumnGroups = Field((), description=GROUPS_DESCRIPTION)
     notes: tuple[Section, ...] = Field((), description="其他需要说明事项等，印在指标表之后")
     total: EvaluationTotal | None = Field(None, description="总分、得分与评价等级")
 
@@ -470,10 +484,12 @@ class DepartmentGoals(Record):
 
     title: str = Field("部门整体绩效目标", description="标题")
     form_title: str | None = Field(None, description="表名，按文件所印，如“部门整体支出绩效目标表”")
+    info: Labelled = Field(default_factory=dict, description="表中表名之下的基本信息，按文件顺序（如 部门(单位)名称、部门预算编码）")
     sections: tuple[Section, ...] = Field((), description="各部分，如年度总体目标、总体绩效目标、分项绩效目标")
     duties: DutyTable | None = Field(None, description="年度履职目标（职能 → 工作任务 → 目标）")
     indicators: tuple[Level1, ...] = Field((), description="部门整体绩效指标（如有）")
     indicator_labels: IndicatorLabels = Field(default_factory=dict, description="指标表各栏的标题，按文件所印（如 description: 指标解释）")
+    indicator_groups: ColumnGroups = Field((), description=GROUPS_DESCRIPTION)
     notes: tuple[Section, ...] = Field((), description="印在指标表之后的注、说明")
 
 

@@ -14,8 +14,10 @@ from decimal import Decimal
 from itertools import count
 
 from .model import (
+    ColumnGroup,
     CostLine,
     CostTable,
+    DepartmentGoals,
     Evaluation,
     FundingSource,
     FundingTable,
@@ -24,6 +26,7 @@ from .model import (
     Level2,
     Project,
     SpendingPlan,
+    Transfer,
     iter_indicators,
 )
 from .urls import indicator_anchor
@@ -71,6 +74,21 @@ class Column:
 
 
 @dataclass(frozen=True)
+class HeaderCell:
+    """One heading cell of a table's head: a column's own heading, or one printed over several columns."""
+
+    label: str
+    colspan: int = 1
+    rowspan: int = 1
+    level: bool = False  # a 一级 / 二级 column, styled as the level cells below it
+
+    @property
+    def scope(self) -> str:
+        """Return the cell's scope: a heading over several columns heads a column group."""
+        return "colgroup" if self.colspan > 1 else "col"
+
+
+@dataclass(frozen=True)
 class IndicatorCell:
     """One indicator in a row, with the id a search hit links to."""
 
@@ -107,6 +125,7 @@ class IndicatorTable:
     columns: tuple[Column, ...]  # the indicator's own columns, repeated per period
     periods: tuple[str, ...]  # ("annual",) or ("midterm", "annual")
     rows: tuple[IndicatorRow, ...]
+    groups: tuple[ColumnGroup, ...] = ()  # headings the form prints over neighbouring columns
 
     @property
     def width(self) -> int:
@@ -123,8 +142,61 @@ class IndicatorTable:
         """Return whether mid-term and annual indicators stand side by side."""
         return len(self.periods) > 1
 
+    @property
+    def header(self) -> tuple[tuple[HeaderCell, ...], ...]:
+        """Return the rows of the table's head: headings over several columns (periods, the form's groups) above their columns'."""
+        return header_rows(self.stacks())
 
-def indicator_table(tree: tuple[Level1, ...], labels: dict[str, str] | None = None) -> IndicatorTable:
+    def stacks(self) -> list[tuple[tuple[object, str, bool], ...]]:
+        """Return, per printed column, its headings from the top down, each with an identity that merges equal neighbours."""
+        group_of = {key: (g, group.label) for g, group in enumerate(self.groups) for key in group.columns}
+
+        def grouped(key: str) -> tuple[tuple[object, str, bool], ...]:
+            return (((("group", group_of[key][0]), group_of[key][1], False),) if key in group_of else ())
+
+        stacks = [(*grouped(key), (("col", key), label, True)) for key, label in zip(LEVELS, self.level_labels, strict=True)]
+        for period in self.periods:
+            above = (((("period", period), PERIOD_LABELS[period], False),) if self.paired else ())
+            stacks += [(*above, *grouped(c.key), (("col", c.key, period), c.label, False)) for c in self.columns]
+        return stacks
+
+
+LEVELS = ("level1", "level2")
+
+
+def header_rows(stacks: list[tuple[tuple[object, str, bool], ...]]) -> tuple[tuple[HeaderCell, ...], ...]:
+    """Lay out column heading stacks as head rows: equal neighbours merge across, a column's own heading reaches down."""
+    depth = max(len(stack) for stack in stacks)
+    rows: list[tuple[HeaderCell, ...]] = []
+    for r in range(depth):
+        row: list[HeaderCell] = []
+        i = 0
+        while i < len(stacks):
+            stack = stacks[i]
+            if len(stack) <= r:
+                i += 1
+                continue
+            ident, label, level = stack[r]
+            if r == len(stack) - 1:
+                row.append(HeaderCell(label, 1, depth - r, level))
+                i += 1
+                continue
+            j = i + 1
+            while j < len(stacks) and len(stacks[j]) > r + 1 and stacks[j][: r + 1] == stack[: r + 1]:
+                j += 1
+            row.append(HeaderCell(label, j - i, 1, level))
+            i = j
+        rows.append(tuple(row))
+    return tuple(rows)
+
+
+def indicators_of(record: Project | Transfer | Evaluation | DepartmentGoals) -> IndicatorTable:
+    """Lay out a record's own indicator tree with the headings its form prints."""
+    return indicator_table(record.indicators, record.indicator_labels, record.indicator_groups)
+
+
+def indicator_table(tree: tuple[Level1, ...], labels: dict[str, str] | None = None,
+                    groups: tuple[ColumnGroup, ...] = ()) -> IndicatorTable:
     """Lay out an indicator tree with the columns its indicators actually fill."""
     labels = labels or {}
     indicators = [ind for level1 in tree for level2 in level1.groups for ind in level2.indicators]
@@ -142,7 +214,7 @@ def indicator_table(tree: tuple[Level1, ...], labels: dict[str, str] | None = No
             for r, (level2, cells) in enumerate(group):
                 rows.append(IndicatorRow(level1, level2, g == 0 and r == 0, level1_rows, r == 0, len(group), cells))
     level_labels = (labels.get("level1") or INDICATOR_LABELS["level1"], labels.get("level2") or INDICATOR_LABELS["level2"])
-    return IndicatorTable(level_labels, columns, periods, tuple(rows))
+    return IndicatorTable(level_labels, columns, periods, tuple(rows), groups)
 
 
 def layout_group(level2: Level2, periods: tuple[str, ...], position: Iterator[int]) -> list[tuple[Level2, Side]]:
@@ -156,9 +228,10 @@ def layout_group(level2: Level2, periods: tuple[str, ...], position: Iterator[in
 def project_indicators(project: Project, evaluation: Evaluation | None = None) -> IndicatorTable:
     """Lay out a project's indicators, with its self-evaluation's results beside the targets when there is one."""
     if evaluation is None:
-        return indicator_table(project.indicators, project.indicator_labels)
+        return indicators_of(project)
     labels = {**evaluation.indicator_labels, **project.indicator_labels}
-    return indicator_table(with_results(project.indicators, evaluation.indicators), labels)
+    # The target table's shape decides the head: its groups, not the self-evaluation's.
+    return indicator_table(with_results(project.indicators, evaluation.indicators), labels, project.indicator_groups)
 
 
 def with_results(targets: tuple[Level1, ...], results: tuple[Level1, ...]) -> tuple[Level1, ...]:

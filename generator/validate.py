@@ -29,6 +29,7 @@ from .model import (
 )
 from .money import format_number
 from .problems import Problem, field_path, locate
+from .tables import INDICATOR_LABELS, LEVELS, indicators_of
 
 Finding = tuple[list[str | int], str]
 ProjectRule = Callable[[Project], Iterator[Finding]]
@@ -148,6 +149,28 @@ def quantitative_values(record: Project | Transfer | Evaluation | DepartmentGoal
             yield loc, f"指标“{ind.name}”标为{ind.kind}，但{label}（value）“{ind.value}”不是数值"
 
 
+def column_groups_fit(record: Project | Transfer | Evaluation | DepartmentGoals) -> Iterator[Finding]:
+    """Warn when a heading printed over several columns names a column the table lacks, or columns apart."""
+    table = indicators_of(record)
+    printed = [*LEVELS, *(c.key for c in table.columns)]
+    owner: dict[str, str] = {}
+    for g, group in enumerate(record.indicator_groups):
+        loc: list[str | int] = ["indicator_groups", g, "columns"]
+        missing = [key for key in group.columns if key not in printed]
+        if missing:
+            names = "、".join(f"{key}（{record.indicator_labels.get(key) or INDICATOR_LABELS[key]}）" for key in missing)
+            yield loc, (f"跨栏标题“{group.label}”所跨的 {names} 不是本表的栏目："
+                        "没有指标填写这一栏，indicator_labels 也没有它")
+        places = sorted(printed.index(key) for key in group.columns if key in printed)
+        if places and places != list(range(places[0], places[0] + len(places))):
+            order = "、".join(printed[places[0]:places[-1] + 1])
+            yield loc, f"跨栏标题“{group.label}”所跨的各栏在表中不相邻（表中这一段的栏目依次是 {order}），请只写相邻的栏"
+        for key in group.columns:
+            if key in owner:
+                yield loc, f"“{key}”已在跨栏标题“{owner[key]}”之下，一栏只能在一个跨栏标题之下"
+            owner.setdefault(key, group.label)
+
+
 # Words that make a rate "lower is better": a target for such a rate should be a
 # low ceiling, so "故障率 ≤95%" or "再犯罪率 ≥90%" is almost certainly a slip.
 NEGATIVE_WORDS = ("故障", "差错", "投诉", "犯罪", "违法", "脱管", "事故", "失误", "漏管")
@@ -211,6 +234,7 @@ PROJECT_RULES: tuple[ProjectRule, ...] = (
     spending_plan_totals,
     indicator_categories,
     quantitative_values,
+    column_groups_fit,
     negative_rate_targets,
     prior_year_balance,
     amounts_ordered,
@@ -275,10 +299,10 @@ def department_goals(department: Department) -> Iterator[Problem]:
 
 
 # Rules that read only funding and indicators apply to transfer tables too; self-evaluations add their scores.
-TRANSFER_RULES = (funding_adds_up, quantitative_values, negative_rate_targets)
-EVALUATION_RULES = (quantitative_values, scores_add_up)
+TRANSFER_RULES = (funding_adds_up, quantitative_values, negative_rate_targets, column_groups_fit)
+EVALUATION_RULES = (quantitative_values, scores_add_up, column_groups_fit)
 # A department's own indicator tree gets the value checks every indicator gets.
-GOAL_RULES = (quantitative_values, negative_rate_targets)
+GOAL_RULES = (quantitative_values, negative_rate_targets, column_groups_fit)
 
 
 def duplicate_codes(edition: Edition) -> Iterator[Problem]:

@@ -8,7 +8,7 @@ import pytest
 from factory import PROJECT, make_content, run_cli
 from site_fixture import build_into, soup, text
 
-from generator import validate, yamlio
+from generator import tables, validate, yamlio
 from generator.load import load_content
 from generator.model import Evaluation, FundingTable, NotGiven, Project
 from generator.render import MARKDOWN
@@ -208,3 +208,54 @@ def test_new_skeleton_fails_until_filled_then_passes(tmp_path, kind):
     path.write_text(path.read_text(encoding="utf-8").replace("请填写", "已填写"), encoding="utf-8")
     result = run_cli("check", "--content", content)
     assert result.returncode == 0, result.stderr
+
+
+def head(table) -> list[list[tuple[str, int, int]]]:
+    return [[(c.label, c.colspan, c.rowspan) for c in row] for row in table.header]
+
+
+def test_headings_printed_over_several_columns_make_a_second_head_row():
+    data = yamlio.parse(EVALUATION)
+    data["indicator_groups"] = [{"label": "绩效指标", "columns": ["level1", "level2", "name"]},
+                                {"label": "年度指标值", "columns": ["value"]}]
+    table = tables.indicators_of(Evaluation.model_validate(data))
+    assert head(table) == [
+        [("绩效指标", 3, 1), ("年度指标值", 1, 1), ("实际完成值", 1, 2), ("权重（分值）", 1, 2), ("得分", 1, 2),
+         ("偏差原因分析及改进措施", 1, 2)],
+        [("一级指标", 1, 1), ("二级指标", 1, 1), ("三级指标", 1, 1), ("指标值", 1, 1)],
+    ]
+    assert [c.scope for c in table.header[0][:2]] == ["colgroup", "col"]
+    assert sum(c.colspan for c in table.header[0]) == table.width
+
+
+def test_paired_periods_and_groups_stack_in_three_rows():
+    tree = [{"level1": "产出指标", "groups": [{"level2": "数量指标", "indicators": [
+        {"name": "甲", "value": "1", "unit": "个", "period": "midterm"}, {"name": "乙", "value": "2", "unit": "个"}]}]}]
+    project = Project.model_validate({"name": "x", "unit": "万元", "amount": 1, "indicators": tree,
+                                      "indicator_groups": [{"label": "指标值", "columns": ["value", "unit"]}]})
+    assert head(tables.indicators_of(project)) == [
+        [("一级指标", 1, 3), ("二级指标", 1, 3), ("中期指标", 3, 1), ("年度指标", 3, 1)],
+        [("三级指标", 1, 2), ("指标值", 2, 1), ("三级指标", 1, 2), ("指标值", 2, 1)],
+        [("指标值", 1, 1), ("度量单位", 1, 1), ("指标值", 1, 1), ("度量单位", 1, 1)],
+    ]
+    plain = head(tables.indicators_of(project.model_copy(update={"indicator_groups": ()})))
+    assert plain == [[("一级指标", 1, 2), ("二级指标", 1, 2), ("中期指标", 3, 1), ("年度指标", 3, 1)],
+                     [("三级指标", 1, 1), ("指标值", 1, 1), ("度量单位", 1, 1)] * 2]
+
+
+@pytest.mark.parametrize(("columns", "said"), [
+    (["value", "basis"], "跨栏标题“年度指标值”所跨的 basis（指标值设定依据） 不是本表的栏目"),
+    (["name", "actual"], "跨栏标题“年度指标值”所跨的各栏在表中不相邻（表中这一段的栏目依次是 name、value、actual），请只写相邻的栏"),
+])
+def test_a_heading_over_columns_that_do_not_stand_together_is_named(tmp_path, columns, said):
+    record = EVALUATION + f"indicator_groups:\n  - label: 年度指标值\n    columns: {columns}\n".replace("'", "")
+    make_content(tmp_path, record, "ziping.yaml")
+    found = [str(p) for p in validate.check_site(load_content(tmp_path / "content").site)]
+    assert len(found) == 1 and "ziping.yaml:25: 警告：字段 indicator_groups[0].columns：" in found[0] and said in found[0], found
+
+
+@pytest.mark.parametrize(("key", "meant"), [("年度指标值", "value"), ("分值", "weight"), ("实际完成值", "actual")])
+def test_a_column_heading_written_as_a_key_is_pointed_to_its_field(tmp_path, key, meant):
+    record = EVALUATION.replace("actual: 23 人", f"{key}: 23 人" if meant == "actual" else f"actual: 23 人, {key}: 1")
+    found = problems(tmp_path, record, "ziping.yaml")
+    assert any(f"不认识的字段“{key}”，您是不是想写“{meant}”？" in f for f in found), found

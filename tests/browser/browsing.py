@@ -152,3 +152,29 @@ def describe_violations(violations: list[dict], where: str) -> str:
         if len(v["nodes"]) > 10:
             lines.append(f"  … and {len(v['nodes']) - 10} more")
     return "\n".join(lines)
+
+
+# On a phone: the page's own width against the screen's, each table's width and the box that
+# scrolls it (a wide table must sit in one), and the first elements that stick out unscrolled.
+OVERFLOW_JS = """() => {
+    const width = document.documentElement.clientWidth;
+    const page = document.documentElement.scrollWidth;
+    const scroller = (el) => {
+        for (let p = el.parentElement; p; p = p.parentElement) {
+            const o = getComputedStyle(p).overflowX;
+            if (o === 'auto' || o === 'scroll') return p;
+        }
+        return null;
+    };
+    const tables = [...document.querySelectorAll('table')].map(t => {
+        const box = scroller(t);
+        return {id: t.id, width: t.getBoundingClientRect().width,
+                box: box ? box.getBoundingClientRect().width : null,
+                boxRight: box ? box.getBoundingClientRect().right : null};
+    });
+    const sticking = [...document.querySelectorAll('body *')].filter(el => {
+        const r = el.getBoundingClientRect();
+        return r.width > 0 && r.right > width + 1 && !scroller(el);
+    }).slice(0, 5).map(el => el.outerHTML.slice(0, 100));
+    return {width, page, tables, sticking};
+}"""

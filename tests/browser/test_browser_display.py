@@ -6,7 +6,7 @@ import base64
 from pathlib import Path
 
 import pytest
-from browsing import Hosting, about_slug, projects, site_model, squash
+from browsing import OVERFLOW_JS, Hosting, about_slug, projects, site_model, squash
 
 from generator import urls
 
@@ -132,30 +132,6 @@ PHONE_PAGES = {
     "about": lambda: urls.page(about_slug()),
     "search": lambda: urls.search(),
 }
-
-OVERFLOW_JS = """() => {
-    const width = document.documentElement.clientWidth;
-    const page = document.documentElement.scrollWidth;
-    const scroller = (el) => {
-        for (let p = el.parentElement; p; p = p.parentElement) {
-            const o = getComputedStyle(p).overflowX;
-            if (o === 'auto' || o === 'scroll') return p;
-        }
-        return null;
-    };
-    const tables = [...document.querySelectorAll('table')].map(t => {
-        const box = scroller(t);
-        return {id: t.id, width: t.getBoundingClientRect().width,
-                box: box ? box.getBoundingClientRect().width : null,
-                boxRight: box ? box.getBoundingClientRect().right : null};
-    });
-    const sticking = [...document.querySelectorAll('body *')].filter(el => {
-        const r = el.getBoundingClientRect();
-        return r.width > 0 && r.right > width + 1 && !scroller(el);
-    }).slice(0, 5).map(el => el.outerHTML.slice(0, 100));
-    return {width, page, tables, sticking};
-}"""
-
 
 @pytest.mark.parametrize("kind", list(PHONE_PAGES))
 def test_no_sideways_scrolling_on_a_phone(open_page, site: Hosting, kind: str) -> None:
