@@ -154,6 +154,17 @@ def test_duplicate_numbers_in_a_department():
     assert [p.file for p in validate.duplicate_numbers(department)] == ["b.yaml"]
 
 
+def test_column_group_over_a_missing_or_separated_column():
+    fits = [{"label": "绩效指标", "columns": ["level1", "level2", "name"]}, {"label": "年度指标值", "columns": ["value"]}]
+    assert messages(validate.column_groups_fit, project(indicator_groups=fits)) == []
+    apart = [{"label": "x", "columns": ["level1", "value"]}, {"label": "y", "columns": ["unit"]}, {"label": "z", "columns": ["value"]}]
+    assert messages(validate.column_groups_fit, project(indicator_groups=apart)) == [
+        "跨栏标题“x”所跨的各栏在表中不相邻（表中这一段的栏目依次是 level1、level2、name、value），请只写相邻的栏",
+        "跨栏标题“y”所跨的 unit（度量单位） 不是本表的栏目：没有指标填写这一栏，indicator_labels 也没有它",
+        "“value”已在跨栏标题“x”之下，一栏只能在一个跨栏标题之下",
+    ]
+
+
 RULE_TESTS = {
     validate.cost_tables_add_up: [test_cost_lines_not_adding_up_to_table_total, test_cost_lines_not_adding_up_to_budget],
     validate.funding_adds_up: [test_funding_sources_not_adding_up, test_annual_funding_total_differs_from_budget],
@@ -165,6 +176,7 @@ RULE_TESTS = {
     validate.prior_year_balance: [test_prior_year_balance_inconsistent, test_prior_year_usage_rate_inconsistent],
     validate.amounts_ordered: [test_total_smaller_than_budget],
     validate.negative_balance: [test_negative_balance_is_a_warning],
+    validate.column_groups_fit: [test_column_group_over_a_missing_or_separated_column],
 }
 
 
