@@ -10,6 +10,7 @@ import workbooks as W
 from openpyxl import Workbook, load_workbook
 from test_workbook_forms import department, disclose
 
+from generator import yamlio
 from generator.workbook import layout as L
 from generator.workbook.export import template_workbook
 
@@ -17,6 +18,25 @@ from generator.workbook.export import template_workbook
 def basic(field: str) -> str:
     """Return the cell of a fixed row of the project template's 基本信息 sheet (after the 记录种类 row)."""
     return f"B{L.FIRST_ROW + 1 + [r.field for r in L.BASIC_ROWS].index(field)}"
+
+
+def group_row() -> int:
+    """Return the first row under the project template's 【指标表跨栏标题】 block title."""
+    ws = template_workbook()[L.BASIC]
+    return next(r for r in range(L.FIRST_ROW, ws.max_row + 1) if ws.cell(r, 1).value == L.GROUPS.title) + 1
+
+
+def with_groups(tmp_path: Path, *rows: tuple[str, str | None]) -> Path:
+    """Return the filled template with (heading, columns) rows added under its 【指标表跨栏标题】 title."""
+    path = filled_template(tmp_path)
+    book = load_workbook(path)
+    ws = book[L.BASIC]
+    ws.insert_rows(group_row(), len(rows))
+    for r, (label, columns) in enumerate(rows, start=group_row()):
+        ws.cell(r, 1, label)
+        ws.cell(r, 2, columns)
+    book.save(path)
+    return path
 
 
 def plain(tmp_path: Path) -> Path:
@@ -125,6 +145,14 @@ def long_code_as_number(tmp_path):
     return filled_template(tmp_path, **{"基本信息!" + basic("code"): 530121210000000001706})
 
 
+def group_over_an_unknown_column(tmp_path):
+    return with_groups(tmp_path, ("绩效指标", "一级指标、二级指标、三级指标"), ("年度指标值", "指标性质、指标数值、度量单位"))
+
+
+def group_without_columns(tmp_path):
+    return with_groups(tmp_path, ("年度指标值", None))
+
+
 CASES = [
     (not_a_workbook, "不是 Excel 工作簿", None),
     (word_document, "这是一个Word 文档", None),
@@ -139,6 +167,9 @@ CASES = [
     (text_where_amount, "“本年度预算金额”应为数字", "工作表“基本信息”单元格 " + basic("amount")),
     (wrong_period, "期间应为 年度 或 中期，找到“明年”", "工作表“绩效指标”单元格 M3"),
     (long_code_as_number, "超过 15 位的数字", "工作表“基本信息”单元格 " + basic("code")),
+    (group_over_an_unknown_column, "跨栏标题“年度指标值”所跨的“指标数值”不是“绩效指标”工作表的栏名",
+     f"工作表“基本信息”单元格 B{group_row() + 1}"),
+    (group_without_columns, "跨栏标题“年度指标值”右边应写它所跨的各栏的栏名", f"工作表“基本信息”单元格 B{group_row()}"),
 ]
 
 
@@ -180,3 +211,21 @@ def test_a_filled_template_imports_and_passes_check(tmp_path, capsys):
     code, out, err = disclose(capsys, "import", filled_template(tmp_path), "--into", dept)
     assert code == 0, err
     assert disclose(capsys, "check", "--content", tmp_path / "content")[0] == 0
+
+
+def test_headings_over_several_columns_filled_in_the_template_become_indicator_groups(tmp_path, capsys):
+    """Column names as the template prints them or as field names, separated by 、 ， or spaces."""
+    dept = department(tmp_path)
+    path = with_groups(tmp_path, ("绩效指标", "一级指标、二级指标，name"), ("年度指标值", " 指标值 "))
+    code, _, err = disclose(capsys, "import", path, "--into", dept)
+    assert code == 0, err
+    (record,) = [p for p in dept.glob("*.yaml") if p.name != "department.yaml"]
+    data = yamlio.parse(record.read_text(encoding="utf-8"))
+    assert data["indicator_groups"] == [{"label": "绩效指标", "columns": ["level1", "level2", "name"]},
+                                        {"label": "年度指标值", "columns": ["value"]}]
+    code, out, err = disclose(capsys, "check", "--content", tmp_path / "content")
+    assert code == 0 and "跨栏标题" not in out + err
+    path = with_groups(tmp_path, ("年度指标值", "指标值、度量单位"))  # a column no indicator of the template fills
+    assert disclose(capsys, "import", path, "--into", dept, "--force")[0] == 0
+    code, out, err = disclose(capsys, "check", "--content", tmp_path / "content")
+    assert "跨栏标题“年度指标值”所跨的 unit（度量单位） 不是本表的栏目" in out + err

@@ -39,6 +39,9 @@ FUNDING = [{
                  "children": [{"name": "其中：中央补助", "amount": "—", "children": [{"name": "专项", "amount": "0"}]}]},
                 {"name": "其他资金", "amount": None}],
 }]
+GROUPS = [{"label": "绩效指标", "columns": ["level1", "level2", "name"]},
+          {"label": "年度指标值", "columns": ["operator", "value", "unit"]},
+          {"label": "完成情况", "columns": ["actual", "score", "deviation"]}]
 GOAL = {"period": "overall", "label": "总体目标（2022—2024年）", "text": "第一行\n第二行", "result": "已完成"}
 CORRECTION = {"date": "2025-03-01", "what": "满意度指标值由≥80%更正为≥90%", "why": "录入错误"}
 
@@ -50,7 +53,8 @@ FULL: dict[str, dict[str, Any]] = {
         "spending_plan": {"title": "资金支出计划（%）", "steps": [
             {"label": "6月底", "percent": "60", "amount": "10.5", "extra": {"是否结束": "否"}}]},
         "goals_title": "总体目标", "goals": [GOAL],
-        "indicators": TREE, "indicator_labels": LABELS, "notes": [{"title": "", "body": "注：三颗星为核心指标。"}],
+        "indicators": TREE, "indicator_labels": LABELS, "indicator_groups": GROUPS,
+        "notes": [{"title": "", "body": "注：三颗星为核心指标。"}],
         "cost_tables": [{"title": "项目概算", "total": "31.9", "lines": [
             {"name": "培训费", "amount": "1.2", "purpose": "培训", "unit_price": "0.1", "quantity": "12",
              "measure": "人次", "basis": "标准", "attributes": {"支出功能分类科目": "2040601"}}]}],
@@ -67,7 +71,7 @@ FULL: dict[str, dict[str, Any]] = {
                    "amount": "1200000", "subject": "农业农村(21301)", "body": "正文一\n\n正文二"},
         "authorities": {"中央主管部门": "财政部", "区县主管部门": "农业农村委"}, "info": {"资金名称": "奖励资金"},
         "funding": FUNDING, "goals_title": "区域绩效目标", "goals": [GOAL],
-        "indicators": TREE, "indicator_labels": LABELS, "notes": [SECTION],
+        "indicators": TREE, "indicator_labels": LABELS, "indicator_groups": GROUPS, "notes": [SECTION],
     },
     "evaluation": {
         "kind": "evaluation", "name": "营养改善计划", "code": "0042", "target": "yingyang", "form_title": "自评表",
@@ -75,7 +79,7 @@ FULL: dict[str, dict[str, Any]] = {
         "execution": [{"name": "年度资金总额", "initial": "387664.62", "budget": "387664.62", "executed": "—",
                        "weight": "10", "rate": "100%", "score": "10"}],
         "goals_title": "年度总体目标（所印）", "goals": [GOAL], "indicators": TREE, "indicator_labels": LABELS,
-        "notes": [SECTION], "total": {"label": "总分", "weight": "100", "score": "96.5", "grade": "优"},
+        "indicator_groups": GROUPS, "notes": [SECTION], "total": {"label": "总分", "weight": "100", "score": "96.5", "grade": "优"},
     },
     "department": {
         "name": "党史研究室", "code": "901001033", "region": "宁德市", "info": {"地址": "某路 1 号"},
@@ -83,7 +87,8 @@ FULL: dict[str, dict[str, Any]] = {
                         "preamble": "附件4"},
         "unit": "万元", "funding": FUNDING,
         "goals": {"title": "部门整体支出绩效目标表", "form_title": "部门整体支出绩效目标表(2019年度)",
-                  "sections": [SECTION], "duties": {"title": "年度履职目标（所印）", "columns": ["部门职能", "年度目标任务", "预算金额(万元)"],
+                  "info": {"部门(单位)名称": "党史研究室", "部门预算编码": "0901", "1.备注": ""},
+                  "indicator_groups": GROUPS[:1], "sections": [SECTION], "duties": {"title": "年度履职目标（所印）", "columns": ["部门职能", "年度目标任务", "预算金额(万元)"],
                                                     "rows": [["编纂", "完成年鉴", "49.8"], ["保障", "", "0123"]]},
                   "indicators": TREE, "indicator_labels": LABELS, "notes": [SECTION]},
         "source_file": "yuanwen.xls", "corrections": [CORRECTION],
@@ -177,6 +182,7 @@ def test_a_filled_department_template_starts_a_new_department_folder(tmp_path, c
     assert data["funding"][0]["total_label"] == "资金总额"
     assert data["goals"]["duties"]["columns"][0] == "部门职能"
     assert data["goals"]["indicator_labels"] == {"description": "指标解释", "value": "目标值"}
+    assert data["goals"]["info"] == {"部门(单位)名称": "已填写"}
     assert disclose(capsys, "check", "--content", tmp_path / "content")[0] == 0
     code, _, err = disclose(capsys, "import", book, "--into", edition / "new-dept")
     assert code == 1 and "department.yaml 已经存在，不会覆盖" in err

@@ -9,6 +9,7 @@ import pytest
 
 from generator.cli import main
 from generator.load import load_content
+from generator.workbook import layout as L
 
 REPO = Path(__file__).resolve().parent.parent
 SOURCES = [REPO / "content", *([REPO / "examples"] if (REPO / "examples" / "site.yaml").is_file() else [])]
@@ -108,3 +109,23 @@ def test_imported_example_departments_build_into_the_same_pages(tmp_path, capsys
     assert hand.keys() == imported.keys()
     assert [name for name in hand if hand[name] != imported[name]] == []
     assert any(name.startswith(wheres[0]) for name in hand)
+
+
+def test_headings_over_columns_and_the_goals_info_block_are_written_as_printed(tmp_path, capsys):
+    source = REPO / "examples"
+    if not (source / "site.yaml").is_file():
+        pytest.skip("examples/ is not in this checkout")
+    from openpyxl import load_workbook
+    from test_workbook_template import block
+
+    for where in ("2022/yongde-mlzx", "2019/ningde-dsfzb"):
+        assert main(["export", where, "--xlsx", "-o", str(tmp_path / where), "--content", str(source)]) == 0
+    basic = load_workbook(tmp_path / "2022/yongde-mlzx/yingyang-gaishan-ziping.xlsx")[L.BASIC]
+    assert block(basic, L.GROUPS.title)[1] == [("绩效指标", "一级指标、二级指标、三级指标"),
+                                                ("年度指标值", "指标性质、指标值、度量单位")]
+    basic = load_workbook(tmp_path / "2019/ningde-dsfzb/department.xlsx")[L.BASIC]
+    _, info = block(basic, L.DEPARTMENT_INFO.title)
+    assert info == [("部门(单位)名称", "中共宁德市委党史和地方志研究室"), ("部门预算编码", "901001033")]
+    code = next(r for r in range(1, basic.max_row + 1) if basic.cell(r, 2).value == "901001033")
+    assert basic.cell(code, 2).data_type == "s"  # a code stays text, so Excel keeps every digit
+    assert block(basic, L.GROUPS.title)[1] == []

@@ -39,3 +39,28 @@ def test_template_is_not_overwritten_without_force(tmp_path, capsys):
     code, _, err = disclose(capsys, "template", "-o", target)
     assert code == 1 and "已经存在" in err and target.read_bytes() == b"mine"
     assert disclose(capsys, "template", "-o", target, "--force")[0] == 0
+
+
+def block(ws, title: str) -> tuple[str, list[tuple[object, object]]]:
+    """Return a block of the 基本信息 sheet: its note, and its (label, content) rows up to the next block's title."""
+    start = next(r for r in range(L.FIRST_ROW, ws.max_row + 1) if ws.cell(r, 1).value == title)
+    rows = []
+    for r in range(start + 1, ws.max_row + 1):
+        if str(ws.cell(r, 1).value).startswith("【"):
+            break
+        rows.append((ws.cell(r, 1).value, ws.cell(r, 2).value))
+    return ws.cell(start, 3).value, rows
+
+
+def test_template_explains_headings_over_several_columns(tmp_path, capsys):
+    for args, name in (((), "project"), (("--department",), "department")):
+        target = tmp_path / f"{name}.xlsx"
+        assert disclose(capsys, "template", "-o", target, *args)[0] == 0
+        book = load_workbook(target)
+        note, rows = block(book[L.BASIC], "【指标表跨栏标题】")
+        assert rows == [] and "年度指标值" in note and "指标性质、指标值、度量单位" in note and "“、”" in note
+        help_lines = [c.value for c in book[L.HELP]["A"] if c.value]
+        assert any("【指标表跨栏标题】" in line for line in help_lines)
+        assert any("【部门整体绩效目标表所印栏目】" in line for line in help_lines) == (name == "department")
+    note, rows = block(book[L.BASIC], "【部门整体绩效目标表所印栏目】")
+    assert rows == [("部门(单位)名称", "请填写")] and "部门预算编码" in note

@@ -117,6 +117,7 @@ DEPARTMENT_EXAMPLE: dict[str, Any] = {
                  "sources": [{"name": "基本支出", "amount": "0.00"}, {"name": "项目支出", "amount": "0.00"}]}],
     "goals": {
         "title": "部门整体绩效目标", "form_title": "部门整体支出绩效目标表",
+        "info": {"部门(单位)名称": "请填写"},
         "sections": [{"title": "年度总体目标", "body": "请填写\n"}],
         "duties": {"columns": ["部门职能", "年度目标任务", "支出项目名称", "预算金额（万元）"],
                    "rows": [["请填写", "请填写", "请填写", "0"]]},
@@ -250,6 +251,8 @@ def basic_sheet(ws: Worksheet, record: Record, kind: L.Kind, slug: str) -> None:
 def block_rows(record: Record, block: L.Block) -> list[tuple[str, Any, str]]:
     """Return a block's (label, value, note) rows: every row of a part the record has, or its labelled pairs."""
     found = part(record, block.path)
+    if block.listed:  # indicator_groups: a printed heading, and the template columns it spans
+        return [(g.label, "、".join(L.LABEL_HEADERS[c] for c in g.columns), "") for g in found or ()]
     if not block.rows:
         labels = L.LABEL_HEADERS if block.path.endswith("indicator_labels") else None
         return [(labels[k] if labels else k, v, "") for k, v in (found or {}).items()]

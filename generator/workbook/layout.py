@@ -38,13 +38,16 @@ class Row:
 class Block:
     """A titled group of rows on the basic sheet: one part of the record (prior_year, notice, …).
 
-    A block without `rows` is labelled: each row is a printed label and its content (info, authorities).
+    A block without `rows` is labelled: each row is a printed label and its content (info, authorities);
+    a listed one holds a list, each row one item: a printed heading and the template columns it spans
+    (indicator_groups).
     """
 
     title: str
     path: str
     note: str
     rows: tuple[Row, ...] = ()
+    listed: bool = False
 
 
 BASIC = "基本信息"
@@ -119,6 +122,9 @@ PRIOR_ROWS = (
 )
 INFO = Block(INFO_BLOCK, "info", "以下每行一个栏目：左边栏目名，右边内容，按文件顺序")
 LABELS = Block(LABELS_BLOCK, "indicator_labels", "指标表各栏在文件中所印的标题，与模板不同时填写（左边为模板栏名）")
+GROUPS_NOTE = ("表头印成两行时填写：每行一个印在几栏上方的跨栏标题，左边按文件所印（如“年度指标值”），"
+               "右边它所跨的相邻各栏的模板栏名，用“、”隔开（如“指标性质、指标值、度量单位”）；没有就留空")
+GROUPS = Block("【指标表跨栏标题】", "indicator_groups", GROUPS_NOTE, listed=True)
 PRIOR = Block(PRIOR_BLOCK, "prior_year", "有就填，没有就留空", PRIOR_ROWS)
 AUTHORITIES = Block("【各级主管部门】", "authorities", "每行一个：左边栏目名（如“中央主管部门”），右边部门名称")
 NOTICE = Block("【资金下达通知】", "notice", "下达资金的通知，有就填", (
@@ -149,8 +155,11 @@ DEPARTMENT_GOALS = Block("【部门整体绩效目标】", "goals", "有部门�
     Row("form_title", "表名", "如“部门整体支出绩效目标表”，按文件所印"),
     Row("duties.title", "年度履职目标标题", "“年度履职目标”一栏所印的标题"),
 ))
+DEPARTMENT_INFO = Block("【部门整体绩效目标表所印栏目】", "goals.info",
+                        "部门整体支出绩效目标表中表名之下所印的基本信息（如 部门(单位)名称、部门预算编码）："
+                        "每行一个，左边栏目名，右边内容，按文件顺序")
 DEPARTMENT_LABELS = Block(LABELS_BLOCK, "goals.indicator_labels", LABELS.note)
-BLOCK_NOTES = {b.title: b.note for b in (INFO, LABELS, PRIOR, AUTHORITIES, NOTICE, TOTAL, PUBLICATION, DEPARTMENT_GOALS)}
+DEPARTMENT_GROUPS = Block(GROUPS.title, "goals.indicator_groups", GROUPS.note, listed=True)
 
 INDICATOR_COLUMNS = (
     Column("level1", "一级指标", 14, "产出指标、效益指标、满意度指标等；同一一级指标的各行可合并单元格，或只在第一行填写"),
@@ -261,20 +270,21 @@ class Kind:
 
 
 KINDS = {
-    "project": Kind("project", BASIC_ROWS, (INFO, LABELS, PRIOR),
+    "project": Kind("project", BASIC_ROWS, (INFO, LABELS, GROUPS, PRIOR),
                     (HELP, BASIC, GOALS, SECTIONS, INDICATORS, NOTES, COSTS, FUNDING, PLAN, CORRECTIONS)),
-    "transfer": Kind("transfer", TRANSFER_ROWS, (AUTHORITIES, INFO, LABELS, NOTICE),
+    "transfer": Kind("transfer", TRANSFER_ROWS, (AUTHORITIES, INFO, LABELS, GROUPS, NOTICE),
                      (HELP, BASIC, FUNDING, GOALS, INDICATORS, NOTES)),
-    "evaluation": Kind("evaluation", EVALUATION_ROWS, (INFO, LABELS, TOTAL),
+    "evaluation": Kind("evaluation", EVALUATION_ROWS, (INFO, LABELS, GROUPS, TOTAL),
                        (HELP, BASIC, EXECUTION, GOALS, INDICATORS, NOTES), EVALUATION_GOAL_COLUMNS,
                        EVALUATION_INDICATOR_COLUMNS),
-    "department": Kind("department", DEPARTMENT_ROWS, (INFO, PUBLICATION, DEPARTMENT_GOALS, DEPARTMENT_LABELS),
+    "department": Kind("department", DEPARTMENT_ROWS,
+                       (INFO, PUBLICATION, DEPARTMENT_GOALS, DEPARTMENT_INFO, DEPARTMENT_LABELS, DEPARTMENT_GROUPS),
                        (HELP, BASIC, FUNDING, DEPARTMENT_SECTIONS, DUTIES, INDICATORS, NOTES, CORRECTIONS),
                        prefix="goals."),
 }
 
 SHEET_HELP = {
-    BASIC: "基本信息：名称、金额等固定栏目，以及基本信息表所印各栏、指标表栏目名等",
+    BASIC: "基本信息：名称、金额等固定栏目，以及基本信息表所印各栏、指标表栏目名、指标表跨栏标题等",
     GOALS: "绩效目标：每行一个目标",
     SECTIONS: "项目说明：立项依据、项目概况等叙述，每行一项",
     DEPARTMENT_SECTIONS: "目标说明：年度总体目标、分项绩效目标等叙述，每行一项",
@@ -306,6 +316,10 @@ def help_text(kind: Kind) -> tuple[str, ...]:
         "不要使用公式：公开的数字必须是确定的值。如有公式，请复制后“选择性粘贴 → 数值”。",
         "第一行是说明，第二行是栏名，请不要删除或改动栏名；可以插入、删除数据行。把鼠标停在栏名上可看到填写提示。",
         "有下拉列表的栏目（一级指标、二级指标、指标性质等）也可以填写列表以外的文字，如“11-数量指标”。",
+        "指标表的表头印成两行时（如“年度指标值”印在指标性质、指标值、度量单位三栏上方），在“基本信息”的"
+        "【指标表跨栏标题】中每行写一个：左边所印标题，右边所跨各栏的栏名，用“、”隔开；表头只有一行的留空。",
+        *(("部门整体支出绩效目标表表名之下所印的部门(单位)名称、部门预算编码等，填在“基本信息”的"
+           "【部门整体绩效目标表所印栏目】中，每行一个。",) if kind.name == "department" else ()),
         "“基本信息”中的“记录种类”一栏决定导入后写成哪种记录，请不要改动。",
     )
 

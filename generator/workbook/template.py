@@ -9,6 +9,7 @@ the reading's list of cells that could not be placed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -82,12 +83,19 @@ def ordered(data: dict[str, Any], model: type[BaseModel]) -> dict[str, Any]:
     return {k: data[k] for k in model.model_fields if data.get(k) not in (None, [], {}, ())}
 
 
-def set_path(data: dict[str, Any], path: str, value: Any) -> None:
-    """Set a dotted field ("goals.duties.title") in nested dicts."""
-    *parents, last = path.split(".")
-    for name in parents:
+def owner_of(data: dict[str, Any], steps: Sequence[str]) -> dict[str, Any]:
+    """Return the nested dict that holds the last step of a field path, making the dicts on the way."""
+    for name in steps[:-1]:
         data = data.setdefault(name, {})
-    data[last] = value
+    return data
+
+
+def set_path(data: dict[str, Any], steps: Sequence[str], value: Any) -> None:
+    """Set a field given by its steps (("goals", "duties", "title")) in nested dicts.
+
+    Steps, not a dotted string: a printed label such as "1.项目名称" is one step.
+    """
+    owner_of(data, steps)[steps[-1]] = value
 
 
 def row_value(sheet: Sheet, cell: Cell, spec: L.Row) -> Any:
@@ -141,22 +149,47 @@ def read_basic(sheet: Sheet, kind: L.Kind, reading: Reading) -> dict[str, Any]:
             reading.mark((spec.field,), sheet, value)
             continue
         path = tuple(block.path.split(".")) if block else ()
+        if block is not None and block.listed:
+            items = owner_of(out, path).setdefault(path[-1], [])
+            items.append(group_row(sheet, key, value, (*path, len(items)), reading))
+            continue
         if block is not None and not block.rows and block.path.endswith("indicator_labels"):
             if label in headers and value.text.strip():
-                set_path(out, f"{block.path}.{headers[label]}", strict_text(sheet, value, label))
+                set_path(out, (*path, headers[label]), strict_text(sheet, value, label))
                 continue
         elif block is not None and not block.rows:
-            set_path(out, f"{block.path}.{label}", loose_text(sheet, value, label) or "")
+            set_path(out, (*path, label), loose_text(sheet, value, label) or "")
             reading.mark((*path, label), sheet, value)
             continue
         elif block is not None and (spec := next((row for row in block.rows if row.label == label), None)):
             found = row_value(sheet, value, spec)
             if found is not None:
-                set_path(out, f"{block.path}.{spec.field}", found)
-                reading.mark((*path, *spec.field.split(".")), sheet, value)
+                steps = (*path, *spec.field.split("."))
+                set_path(out, steps, found)
+                reading.mark(steps, sheet, value)
             continue
         reading.unplaced += [Unplaced(sheet.name, c.ref, c.text) for c in (key, value) if c.text.strip()]
     return out
+
+
+COLUMN_SEPARATOR = re.compile(r"[、,，;；\s]+")  # between the column names of a 跨栏标题 row
+GROUP_COLUMNS = {**{field: field for field in L.LABEL_HEADERS}, **{h: field for field, h in L.LABEL_HEADERS.items()}}
+
+
+def group_row(sheet: Sheet, key: Cell, value: Cell, loc: tuple[Any, ...], reading: Reading) -> dict[str, Any]:
+    """Read one 跨栏标题 row: the heading as printed, and the template columns it spans (by header, or field name)."""
+    label = strict_text(sheet, key, "跨栏标题")
+    names = [n for n in COLUMN_SEPARATOR.split(strict_text(sheet, value, f"跨栏标题“{label}”所跨的栏")) if n]
+    if not names:
+        raise WorkbookError(f"跨栏标题“{label}”右边应写它所跨的各栏的栏名，用“、”隔开，如“指标性质、指标值、度量单位”",
+                            sheet.name, value.ref)
+    unknown = [n for n in names if n not in GROUP_COLUMNS]
+    if unknown:
+        raise WorkbookError(f"跨栏标题“{label}”所跨的“{unknown[0]}”不是“{L.INDICATORS}”工作表的栏名；"
+                            f"应为 {'、'.join(L.LABEL_HEADERS.values())} 中相邻的几栏，用“、”隔开", sheet.name, value.ref)
+    reading.mark(loc, sheet, key)
+    reading.mark((*loc, "columns"), sheet, value)
+    return {"label": label, "columns": [GROUP_COLUMNS[n] for n in names]}
 
 
 def columns_of(sheet: Sheet, columns: Sequence[L.Column], reading: Reading,
