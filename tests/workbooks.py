@@ -8,6 +8,7 @@ and the detailed layout with operator, unit and basis columns (呈贡 2022).
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -149,3 +150,134 @@ def save(path: Path, *builders: Any, titles: tuple[str, ...] = ()) -> Path:
         build(book.create_sheet(titles[i] if i < len(titles) else f"Sheet{i + 1}"))
     book.save(path)
     return path
+
+
+# --- the other kinds' printed forms, laid out from the example records (examples/) -----------------------
+
+
+def cell(ws: Worksheet, row: int, col: int, value: Any, across: int = 1, down: int = 1) -> None:
+    """Write a value as the form prints it (a Decimal as a number, text as text), merged over its cells."""
+    if isinstance(value, Decimal):
+        value = int(value) if value == value.to_integral_value() else float(value)
+    if value not in (None, ""):
+        ws.cell(row, col, value)
+    if across > 1 or down > 1:
+        ws.merge_cells(start_row=row, start_column=col, end_row=row + down - 1, end_column=col + across - 1)
+
+
+def tree_height(tree: Any) -> int:
+    """Return how many rows an indicator tree prints: one per indicator, one per empty group or heading."""
+    return sum(sum(max(len(g.indicators), 1) for g in level1.groups) or 1 for level1 in tree)
+
+
+def tree_rows(ws: Worksheet, row: int, tree: Any, fields: tuple[str, ...], col: int = 1) -> int:
+    """Print an indicator tree from a row: 一级 and 二级 headings merged down their rows; return the row after it."""
+    for level1 in tree:
+        start1 = row
+        for level2 in level1.groups or ():
+            height = max(len(level2.indicators), 1)
+            cell(ws, row, col + 1, level2.level2, down=height)
+            for indicator in level2.indicators:
+                for offset, field in enumerate(fields, start=2):
+                    cell(ws, row, col + offset, getattr(indicator, field))
+                row += 1
+            row += 0 if level2.indicators else 1
+        row += 0 if level1.groups else 1
+        cell(ws, start1, col, level1.level1, down=row - start1)
+    return row
+
+
+def yongde_sheet(ws: Worksheet, record: Any) -> None:
+    """永德 2022 项目支出绩效自评表（公开14表）: 项目资金 merged down its lines, goals over their results, a two-row head."""
+    cell(ws, 1, 1, "公开14表")
+    cell(ws, 2, 1, record.form_title, across=10)
+    cell(ws, 3, 1, "部门:临沧市永德县明朗中学", across=10)
+    cell(ws, 4, 1, "项目名称")
+    cell(ws, 4, 2, record.name, across=9)
+    for col, value, across in ((1, "主管部门", 1), (2, record.info["主管部门"], 4), (6, "实施单位", 1),
+                               (7, record.info["实施单位"], 4)):
+        cell(ws, 5, col, value, across)
+    cell(ws, 6, 1, record.execution_title, down=1 + len(record.execution))
+    cell(ws, 6, 2, None, across=3)
+    fields = ("initial", "budget", "executed", "weight", "rate", "score")
+    for col, head in enumerate(("年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"), start=5):
+        cell(ws, 6, col, head)
+    for row, line in enumerate(record.execution, start=7):
+        cell(ws, row, 2, line.name, across=3)
+        for col, field in enumerate(fields, start=5):
+            cell(ws, row, col, getattr(line, field))
+    row = 7 + len(record.execution)
+    (goal,) = record.goals
+    cell(ws, row, 1, record.goals_title, down=2)
+    for col, head, text in ((2, "预期目标", goal.text), (7, "实际完成情况", goal.result)):
+        cell(ws, row, col, head, across=5 if col == 2 else 4)
+        cell(ws, row + 1, col, text, across=5 if col == 2 else 4)
+    row += 2
+    cell(ws, row, 1, "绩效指标", across=3)
+    cell(ws, row, 4, "年度指标值", across=3)
+    for col, head in enumerate(("实际完成值", "分值", "得分", "偏差原因分析及改进措施"), start=7):
+        cell(ws, row, col, head, down=2)
+    for col, head in enumerate(("一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位"), start=1):
+        cell(ws, row + 1, col, head)
+    row = tree_rows(ws, row + 2, record.indicators, ("name", "operator", "value", "unit", "actual", "weight", "score",
+                                                     "deviation"))
+    (note,) = record.notes
+    cell(ws, row, 1, note.title)
+    cell(ws, row, 2, note.body, across=9)
+    cell(ws, row + 1, 1, record.total.label, across=7)
+    for col, value in ((8, record.total.weight), (9, record.total.score), (10, record.total.grade)):
+        cell(ws, row + 1, col, value)
+
+
+def zhongxian_sheet(ws: Worksheet, record: Any) -> None:
+    """忠县 2022 区域绩效目标表: authorities one per row, 资金情况 merged down its parts, 绩效指标 down the indicators."""
+    cell(ws, 1, 1, record.form_title, across=6)
+    rows = [("资金名称", record.name), *record.authorities.items()]
+    for row, (label, value) in enumerate(rows, start=2):
+        cell(ws, row, 1, label)
+        cell(ws, row, 2, value, across=5)
+    row = 2 + len(rows)
+    (funding,) = record.funding
+    cell(ws, row, 1, funding.title, down=1 + len(funding.sources))
+    for at, (name, amount) in enumerate([(funding.total_label, funding.total),
+                                         *((s.name, s.amount) for s in funding.sources)], start=row):
+        cell(ws, at, 2, name)
+        cell(ws, at, 3, amount, across=4)
+    row += 1 + len(funding.sources)
+    (goal,) = record.goals
+    cell(ws, row, 1, goal.label)
+    cell(ws, row, 2, goal.text, across=5)
+    row += 1
+    cell(ws, row, 1, "绩效指标", down=1 + tree_height(record.indicators))
+    for col, head in enumerate(("一级指标", "二级指标", "三级指标", "单位", "指标值"), start=2):
+        cell(ws, row, col, head)
+    tree_rows(ws, row + 1, record.indicators, ("name", "unit", "value"), col=2)
+
+
+def ningde_sheet(ws: Worksheet, record: Any) -> None:
+    """宁德 2019 部门整体支出绩效目标表: 年度预算安排 and 年度履职目标 merged down their rows, 指标解释 / 目标值."""
+    goals = record.goals
+    cell(ws, 1, 1, goals.form_title, across=5)
+    (name, code) = goals.info.items()
+    for col, value, across in ((1, name[0], 1), (2, name[1], 2), (4, code[0], 1), (5, code[1], 1)):
+        cell(ws, 2, col, value, across)
+    (funding,) = record.funding
+    cell(ws, 3, 1, funding.title, down=1 + len(funding.sources))
+    for at, (label, amount) in enumerate([(funding.total_label, funding.total),
+                                          *((s.name, s.amount) for s in funding.sources)], start=3):
+        cell(ws, at, 2, label)
+        cell(ws, at, 3, amount, across=3)
+    row = 4 + len(funding.sources)
+    (section,) = goals.sections
+    cell(ws, row, 1, section.title)
+    cell(ws, row, 2, "\n".join(line for line in section.body.splitlines() if line), across=4)
+    row += 1
+    duties = goals.duties
+    cell(ws, row, 1, duties.title, down=1 + len(duties.rows))
+    for at, values in enumerate([duties.columns, *duties.rows], start=row):
+        for col, value in enumerate(values, start=2):
+            cell(ws, at, col, value)
+    row += 1 + len(duties.rows)
+    for col, head in enumerate(("一级指标", "二级指标", "三级指标", "指标解释", "目标值"), start=1):
+        cell(ws, row, col, head)
+    tree_rows(ws, row + 1, goals.indicators, ("name", "description", "value"))

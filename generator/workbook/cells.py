@@ -73,6 +73,7 @@ class Sheet:
     name: str
     rows: list[list[Cell]] = field(default_factory=list)
     merges: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)  # covered → first cell
+    spans: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)  # first cell → (rows, columns)
 
     def cell(self, row: int, col: int) -> Cell:
         """Return the cell at a 1-based position (a blank one outside the grid)."""
@@ -84,6 +85,10 @@ class Sheet:
         """Return the text shown at a position, a merged range's text in each of its cells."""
         origin = self.merges.get((row, col))
         return self.cell(*origin).text if origin else self.cell(row, col).text
+
+    def span(self, row: int, col: int) -> tuple[int, int]:
+        """Return how many rows and columns a cell covers: (1, 1) unless it starts a merged range."""
+        return self.spans.get((row, col), (1, 1))
 
     @property
     def empty(self) -> bool:
@@ -180,6 +185,8 @@ def _xlsx_sheet(ws: Any) -> Sheet:
     if ws.max_row * ws.max_column > MAX_CELLS:
         raise WorkbookError(f"工作表过大（{ws.max_row} 行 × {ws.max_column} 列），拒绝读取", ws.title)
     for merged in ws.merged_cells.ranges:
+        sheet.spans[(merged.min_row, merged.min_col)] = (merged.max_row - merged.min_row + 1,
+                                                         merged.max_col - merged.min_col + 1)
         for r in range(merged.min_row, merged.max_row + 1):
             for c in range(merged.min_col, merged.max_col + 1):
                 if (r, c) != (merged.min_row, merged.min_col):
@@ -202,6 +209,7 @@ def _xls_sheet(book: Any, sh: Any) -> Sheet:
 
     sheet = Sheet(sh.name)
     for rlo, rhi, clo, chi in sh.merged_cells:
+        sheet.spans[(rlo + 1, clo + 1)] = (rhi - rlo, chi - clo)
         for r in range(rlo, rhi):
             for c in range(clo, chi):
                 if (r, c) != (rlo, clo):

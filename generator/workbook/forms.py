@@ -13,13 +13,16 @@ the ones the model knows (name, code, period, amounts) also fill their fields.
 from __future__ import annotations
 
 import re
+import typing
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ..model import IndicatorColumn
 from .cells import Cell, Sheet, WorkbookError
 from .reading import NOT_GIVEN, Reading, Unplaced
 
+INDICATOR_COLUMNS = frozenset(typing.get_args(IndicatorColumn))
 EMPTY_MARKS = frozenset({"空"})  # the extraction's word for a blank cell; "—" is printed and kept
 
 
@@ -49,11 +52,14 @@ HEADERS: list[tuple[str, re.Pattern[str]]] = [
     ("level2", re.compile(r"二级(?:指标|目标)")),
     ("name", re.compile(r"三级指标|指标名称|^绩效指标$")),
     ("operator", re.compile(r"指标性质|^运算符")),
-    ("unit", re.compile(r"度量单位|计量单位")),
+    ("unit", re.compile(r"度量单位|计量单位|^单位$")),
     ("kind", re.compile(r"指标属性")),
     ("basis", re.compile(r"依据|目标值来源|数据来源")),
     ("description", re.compile(r"指标内容|指标描述|指标解释")),
     ("scoring", re.compile(r"评.*分标准")),
+    ("actual", re.compile(r"实际完成值|实际值")),
+    ("score", re.compile(r"^(?:自评)?得分$")),
+    ("deviation", re.compile(r"偏差|改进措施")),
     ("weight", re.compile(r"权重|分值")),
     ("core", re.compile(r"^★$|核心指标")),
     ("value", re.compile(r"指标值|绩效值|目标值|^中期|^年度")),
@@ -61,19 +67,25 @@ HEADERS: list[tuple[str, re.Pattern[str]]] = [
 LEVEL_WORDS = re.compile(r"指标|目标|产出|效益|效果|满意|成本|投入|影响|管理|^\d+\s*[-－—]")
 
 
-def read_forms(sheets: Sequence[Sheet]) -> list[Reading]:
-    """Read every project printed in a workbook's sheets, in order."""
-    readings: list[Reading] = []
-    for sheet in sheets:
-        starts = [r for r in range(1, len(sheet.rows) + 1) if any(norm(c.text) in NAME_LABELS for c in tokens(sheet, r))]
-        if not starts:
-            continue
-        bounds = [1, *(prelude(sheet, s, previous) for previous, s in zip(starts, starts[1:], strict=False))]
-        ends = [*bounds[1:], len(sheet.rows) + 1]
-        sheet_unit = find_unit(sheet, 1, starts[0])
-        for first, start, end in zip(bounds, starts, ends, strict=True):
-            readings.append(FormReader(sheet, first, start, end, sheet_unit).read())
-    return readings
+def read_projects(sheet: Sheet) -> list[Reading]:
+    """Read every project printed in a sheet, in order."""
+    starts = label_rows(sheet, NAME_LABELS)
+    if not starts:
+        return []
+    bounds = [1, *(prelude(sheet, s, previous) for previous, s in zip(starts, starts[1:], strict=False))]
+    ends = [*bounds[1:], len(sheet.rows) + 1]
+    sheet_unit = find_unit(sheet, 1, starts[0])
+    return [FormReader(sheet, first, start, end, sheet_unit).read() for first, start, end in zip(bounds, starts, ends, strict=True)]
+
+
+def label_rows(sheet: Sheet, labels: set[str]) -> list[int]:
+    """Return the rows that print one of the labels."""
+    return [r for r in range(1, len(sheet.rows) + 1) if any(norm(c.text) in labels for c in tokens(sheet, r))]
+
+
+def goal_period(key: str) -> str:
+    """Return the period a goal's printed heading names: 中期, 总体 / 长期, or the year's."""
+    return "midterm" if "中期" in key else "overall" if ("总体" in key or "长期" in key) and "年度" not in key else "annual"
 
 
 def tokens(sheet: Sheet, r: int) -> list[Cell]:
@@ -108,7 +120,13 @@ def find_unit(sheet: Sheet, first: int, end: int) -> str | None:
 
 
 class FormReader:
-    """Read one printed project form from a block of rows."""
+    """Read one printed project form from a block of rows.
+
+    The other kinds' printed forms (printed.py) are read by subclasses: they add their own blocks in
+    `special` and say in `finish` which fields the labels fill.
+    """
+
+    info_skips: frozenset[str] = frozenset(NAME_LABELS)  # labels kept only in their own field, not in `info`
 
     def __init__(self, sheet: Sheet, first: int, start: int, end: int, sheet_unit: str | None):
         self.sheet, self.first, self.start, self.end = sheet, first, start, end
@@ -119,7 +137,9 @@ class FormReader:
         self.goals: list[dict[str, Any]] = []
         self.tree: list[dict[str, Any]] = []
         self.labels: dict[str, str] = {}
+        self.groups: list[dict[str, Any]] = []
         self.title: str | None = None
+        self.title_cell: Cell | None = None
 
     def read(self) -> Reading:
         r = self.first
@@ -127,6 +147,13 @@ class FormReader:
             row = tokens(self.sheet, r)
             if self.is_indicator_header(row):
                 r = self.read_indicators(r)
+                continue
+            if self.is_group_head(row, r):
+                r = self.read_indicators(r + 1, above=r)
+                continue
+            special = self.special(row, r)
+            if special is not None:
+                r = special
                 continue
             if r < self.start and len(row) == 1:
                 self.title_line(row[0])
@@ -138,11 +165,18 @@ class FormReader:
             r += 1
         return self.finish()
 
+    def special(self, row: list[Cell], r: int) -> int | None:
+        """Read a block of rows only one kind of form prints; return the row after it, or None when `r` starts none."""
+        return None
+
     def title_line(self, cell: Cell) -> None:
+        """Take a line above the form as its title: the first that names a 表, or a later one that names a 绩效…表."""
         if UNIT_LINE.search(cell.text):
             return
-        if self.title is None and "表" in cell.text:
-            self.title = cell.text.strip()
+        if "表" in cell.text and (self.title is None or ("绩效" in cell.text and "绩效" not in self.title)):
+            if self.title_cell is not None:
+                self.unplace(self.title_cell)
+            self.title, self.title_cell = cell.text.strip(), cell
         else:
             self.unplace(cell)
 
@@ -165,15 +199,14 @@ class FormReader:
                 self.unplace(label)
             else:
                 text = value.text.strip() if value else ""
-                if key not in NAME_LABELS:
+                if key not in self.info_skips:
                     self.info[label.text.strip().rstrip(":：")] = text
                 self.info_cells[key] = value or label
                 self.reading.mark(("info", label.text.strip()), self.sheet, value or label)
             i += 2 if value is not None else 1
 
     def goal(self, label: Cell, value: Cell | None) -> None:
-        key = norm(label.text)
-        period = "midterm" if "中期" in key else "overall" if ("总体" in key or "长期" in key) and "年度" not in key else "annual"
+        period = goal_period(norm(label.text))
         if value is None:
             self.unplace(label)
             return
@@ -199,15 +232,44 @@ class FormReader:
         return any(re.search(r"一级(?:指标|目标)", t) for t in texts) and \
             any(re.search(r"二级|三级|指标名称", t) for t in texts)
 
-    def read_indicators(self, r: int) -> int:
-        """Read the indicator table from its header row; return the row after it."""
+    def is_group_head(self, row: list[Cell], r: int) -> bool:
+        """Return whether a row prints headings over the indicator header below it (年度指标值 over 指标性质 / 指标值 / 度量单位).
+
+        Each of its cells is a short heading that either reaches down past the row (a column's own heading,
+        such as 实际完成值) or is merged over headings of the row below; a row of label | value pairs is neither.
+        """
+        below = tokens(self.sheet, r + 1)
+        if not row or r + 1 >= self.end or not self.is_indicator_header(below):
+            return False
+        spans = {c.col: self.sheet.span(c.row, c.col) for c in row}
+        over = [c for c in row if spans[c.col][0] == 1]
+        headings = all(c.kind == "text" and len(norm(c.text)) <= 20 and not GOAL_LABEL.match(norm(c.text)) for c in row)
+        return bool(over) and headings and all(
+            spans[c.col][1] > 1 and any(c.col <= b.col < c.col + spans[c.col][1] for b in below) for c in over)
+
+    def read_indicators(self, r: int, above: int | None = None) -> int:
+        """Read the indicator table from its header row (below a row of headings over several columns); return the row after it."""
         columns: dict[int, str] = {}
         header = tokens(self.sheet, r)
-        for cell in header:
+        over: list[Cell] = []
+        for cell in tokens(self.sheet, above) if above is not None else ():
+            (header if self.sheet.span(cell.row, cell.col)[0] > 1 else over).append(cell)
+        level1 = min((c.col for c in header if classify(c.text) == "level1"), default=0)
+        for cell in sorted(header, key=lambda c: c.col):
             field = classify(cell.text)
-            if field:
+            if cell.col < level1 and self.sheet.span(cell.row, cell.col)[0] > 1:
+                self.unplace(cell)  # a side heading down the whole table (绩效指标), not a column
+            elif field:
                 columns[cell.col] = field
                 self.labels.setdefault(field, cell.text.strip())
+            else:
+                self.unplace(cell)
+        for cell in over:
+            keys = [columns[c] for c in range(cell.col, cell.col + self.sheet.span(cell.row, cell.col)[1])
+                    if columns.get(c) in INDICATOR_COLUMNS]
+            if keys:
+                self.reading.mark(("indicator_groups", len(self.groups)), self.sheet, cell)
+                self.groups.append({"label": cell.text.strip(), "columns": list(dict.fromkeys(keys))})
             else:
                 self.unplace(cell)
         r += 1
@@ -263,15 +325,16 @@ class FormReader:
             self.unplace(name)
             return
         shared: dict[str, Any] = {"name": name.text.strip()}
-        for field in ("operator", "unit", "kind", "description", "basis", "scoring"):
+        for field in ("operator", "unit", "kind", "description", "basis", "scoring", "actual", "deviation"):
             if field in by_field:
                 shared[field] = by_field[field].text.strip()
-        if "weight" in by_field:
-            weight = number(by_field["weight"].text)
-            if weight is None:
-                self.unplace(by_field["weight"])
-            else:
-                shared["weight"] = weight
+        for field in ("weight", "score"):
+            if field in by_field:
+                found = number(by_field[field].text)
+                if found is None:
+                    self.unplace(by_field[field])
+                else:
+                    shared[field] = found
         if "core" in by_field:
             shared["core"] = True
             if by_field["core"].text.strip() != "★":
@@ -291,13 +354,7 @@ class FormReader:
 
     def finish(self) -> Reading:
         """Fill the record's fields from the printed labels."""
-        data: dict[str, Any] = {}
-        name_cell = self.info_cells.get("项目名称")
-        name = name_cell.text.strip() if name_cell is not None and norm(name_cell.text) != "项目名称" else ""
-        if not name:
-            raise WorkbookError("“项目名称”右边的单元格是空的", self.sheet.name, name_cell.ref if name_cell else None)
-        data["name"] = name
-        self.reading.mark(("name",), self.sheet, name_cell)
+        data: dict[str, Any] = {"name": self.record_name(NAME_LABELS)}
         code = self.field(CODE_LABELS)
         if code:
             data["code"] = code
@@ -324,12 +381,29 @@ class FormReader:
             data["info"] = self.info
         if self.goals:
             data["goals"] = self.goals
-        if self.labels:
-            data["indicator_labels"] = {k: v for k, v in self.labels.items() if k not in {"core"}}
-        if self.tree:
-            data["indicators"] = self.tree
+        data.update(self.indicator_parts())
         self.reading.data = data
         return self.reading
+
+    def indicator_parts(self) -> dict[str, Any]:
+        """Return the indicator table's fields: its printed headings, the headings over several columns, the tree."""
+        parts: dict[str, Any] = {}
+        if self.labels:
+            parts["indicator_labels"] = {k: v for k, v in self.labels.items() if k in INDICATOR_COLUMNS and k != "core"}
+        if self.groups:
+            parts["indicator_groups"] = self.groups
+        if self.tree:
+            parts["indicators"] = self.tree
+        return parts
+
+    def record_name(self, labels: set[str], shown: str = "项目名称") -> str:
+        """Return the name printed right of the first of the labels the form prints, or say that it is blank."""
+        key, cell = next(((k, c) for k, c in self.info_cells.items() if k in labels), ("", None))
+        name = cell.text.strip() if cell is not None and norm(cell.text) != key else ""
+        if not name:
+            raise WorkbookError(f"“{key or shown}”右边的单元格是空的", self.sheet.name, cell.ref if cell else None)
+        self.reading.mark(("name",), self.sheet, cell)
+        return name
 
     def field(self, labels: set[str]) -> str | None:
         for key, cell in self.info_cells.items():

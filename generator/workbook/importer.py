@@ -24,7 +24,7 @@ from .. import yamlio, yamlwrite
 from ..load import SLUG, display, validate_data
 from ..problems import Problem
 from .cells import SUFFIXES, Sheet, WorkbookError, open_sheets
-from .forms import read_forms
+from .printed import read_printed
 from .reading import Reading, Unplaced
 from .template import MODELS, is_template, read_template
 
@@ -172,7 +172,7 @@ def read_workbook(path: Path) -> list[Reading]:
     if not sheets or all(s.empty for s in sheets):
         names = "、".join(f"“{s.name}”" for s in sheets) or "（无）"
         raise WorkbookError(f"工作簿是空的：工作表{names}没有任何内容")
-    readings = [read_template(sheets)] if is_template(sheets) else read_forms(sheets)
+    readings = [read_template(sheets)] if is_template(sheets) else read_printed(sheets)
     if not readings:
         raise WorkbookError(not_found(sheets))
     return readings
