@@ -73,6 +73,10 @@ class Column:
     label: str
 
 
+# One heading of a printed column: an identity that merges equal neighbours ("group", 0), its label, a level column's.
+Heading = tuple[tuple[object, ...], str, bool]
+
+
 @dataclass(frozen=True)
 class HeaderCell:
     """One heading cell of a table's head: a column's own heading, or one printed over several columns."""
@@ -147,11 +151,28 @@ class IndicatorTable:
         """Return the rows of the table's head: headings over several columns (periods, the form's groups) above their columns'."""
         return header_rows(self.stacks())
 
-    def stacks(self) -> list[tuple[tuple[object, str, bool], ...]]:
+    @property
+    def stacked(self) -> tuple[list[str], str | None, tuple[str, str]]:
+        """Return the column names the stacked (phone) layout shows, each with the headings printed over it.
+
+        As render.stack_labels takes them: each <td> column's headings from the top down ("中期指标 · 指标值",
+        "年度指标值 · 指标性质"), the indicator name's (without its period: a paired name cell names its own),
+        and the 一级 / 二级 columns'.
+        """
+        def joined(stack: tuple[Heading, ...], periods: bool = True) -> str:
+            return " · ".join(label for ident, label, _ in stack if periods or ident[0] != "period")
+
+        columns = self.stacks()
+        keys = [stack[-1][0][1] for stack in columns]
+        cells = [joined(stack) for stack, key in zip(columns[2:], keys[2:], strict=True) if key != "name"]
+        row = next((joined(stack, periods=False) for stack, key in zip(columns, keys, strict=True) if key == "name"), None)
+        return cells, row, (joined(columns[0]), joined(columns[1]))
+
+    def stacks(self) -> list[tuple[Heading, ...]]:
         """Return, per printed column, its headings from the top down, each with an identity that merges equal neighbours."""
         group_of = {key: (g, group.label) for g, group in enumerate(self.groups) for key in group.columns}
 
-        def grouped(key: str) -> tuple[tuple[object, str, bool], ...]:
+        def grouped(key: str) -> tuple[Heading, ...]:
             return (((("group", group_of[key][0]), group_of[key][1], False),) if key in group_of else ())
 
         stacks = [(*grouped(key), (("col", key), label, True)) for key, label in zip(LEVELS, self.level_labels, strict=True)]
@@ -164,7 +185,7 @@ class IndicatorTable:
 LEVELS = ("level1", "level2")
 
 
-def header_rows(stacks: list[tuple[tuple[object, str, bool], ...]]) -> tuple[tuple[HeaderCell, ...], ...]:
+def header_rows(stacks: list[tuple[Heading, ...]]) -> tuple[tuple[HeaderCell, ...], ...]:
     """Lay out column heading stacks as head rows: equal neighbours merge across, a column's own heading reaches down."""
     depth = max(len(stack) for stack in stacks)
     rows: list[tuple[HeaderCell, ...]] = []

@@ -190,8 +190,14 @@ def test_yongde_self_evaluation(content, built):
     evaluation = content.editions[0].departments[0].evaluations[0]
     assert_indicators_shown(body, evaluation.indicators, "operator", "unit", "actual", "weight", "score")
     table = soup(built, page).find("table", id="indicators")
-    assert headings(table) == ["一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位", "实际完成值", "分值", "得分",
-                               "偏差原因分析及改进措施"]
+    # The form's two head rows: 绩效指标 and 年度指标值 over their columns, the other headings down both rows.
+    head = [[(text(th), th.get("colspan", "1"), th.get("rowspan", "1")) for th in tr.find_all("th")]
+            for tr in table.find("thead").find_all("tr")]
+    assert head == [
+        [("绩效指标", "3", "1"), ("年度指标值", "3", "1"), ("实际完成值", "1", "2"), ("分值", "1", "2"), ("得分", "1", "2"),
+         ("偏差原因分析及改进措施", "1", "2")],
+        [(name, "1", "1") for name in ("一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位")],
+    ]
     row = next(tr for tr in table.find("tbody").find_all("tr") if "资金到位及时率" in text(tr))
     assert re.search(r"资金到位及时率 ≧ 100 % 100% 10 7$", text(row))
     total = soup(built, page).find("table", id="total")

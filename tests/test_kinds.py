@@ -225,6 +225,8 @@ def test_headings_printed_over_several_columns_make_a_second_head_row():
         [("一级指标", 1, 1), ("二级指标", 1, 1), ("三级指标", 1, 1), ("指标值", 1, 1)],
     ]
     assert [c.scope for c in table.header[0][:2]] == ["colgroup", "col"]
+    assert table.stacked == (["年度指标值 · 指标值", "实际完成值", "权重（分值）", "得分",
+                              "偏差原因分析及改进措施"], "绩效指标 · 三级指标", ("绩效指标 · 一级指标", "绩效指标 · 二级指标"))
     assert sum(c.colspan for c in table.header[0]) == table.width
 
 
@@ -241,6 +243,13 @@ def test_paired_periods_and_groups_stack_in_three_rows():
     plain = head(tables.indicators_of(project.model_copy(update={"indicator_groups": ()})))
     assert plain == [[("一级指标", 1, 2), ("二级指标", 1, 2), ("中期指标", 3, 1), ("年度指标", 3, 1)],
                      [("三级指标", 1, 1), ("指标值", 1, 1), ("度量单位", 1, 1)] * 2]
+    # On a phone each cell is named with every heading over it; the name cell names its own period.
+    cells, row, levels = tables.indicators_of(project).stacked
+    assert cells == ["中期指标 · 指标值 · 指标值", "中期指标 · 指标值 · 度量单位", "年度指标 · 指标值 · 指标值",
+                     "年度指标 · 指标值 · 度量单位"]
+    assert (row, levels) == ("三级指标", ("一级指标", "二级指标"))
+    plain_cells, _, _ = tables.indicators_of(project.model_copy(update={"indicator_groups": ()})).stacked
+    assert plain_cells == ["中期指标 · 指标值", "中期指标 · 度量单位", "年度指标 · 指标值", "年度指标 · 度量单位"]
 
 
 @pytest.mark.parametrize(("columns", "said"), [
@@ -250,7 +259,7 @@ def test_paired_periods_and_groups_stack_in_three_rows():
 def test_a_heading_over_columns_that_do_not_stand_together_is_named(tmp_path, columns, said):
     record = EVALUATION + f"indicator_groups:\n  - label: 年度指标值\n    columns: {columns}\n".replace("'", "")
     make_content(tmp_path, record, "ziping.yaml")
-    found = [str(p) for p in validate.check_site(load_content(tmp_path / "content").site)]
+    found = [str(p) for p in validate.check_site(load_content(tmp_path / "content").site) if not p.file.endswith("site.yaml")]
     assert len(found) == 1 and "ziping.yaml:25: 警告：字段 indicator_groups[0].columns：" in found[0] and said in found[0], found
 
 

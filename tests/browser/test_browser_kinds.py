@@ -39,6 +39,10 @@ PRINTED = {
                    "总分", "96", "优"],
 }
 
+# A stacked (phone) table hides empty cells, so a column no row fills has no name there: 永德 leaves every
+# 偏差原因分析及改进措施 cell blank. The desktop head and the print still name it.
+UNFILLED = {"evaluation": ("偏差原因分析及改进措施",)}
+
 
 @pytest.fixture(scope="module")
 def examples(tmp_path_factory: pytest.TempPathFactory, http_server) -> Hosting:
@@ -53,6 +57,12 @@ def visit(page, site: Hosting, path: str):
     return page
 
 
+# The column names a stacked (phone) table shows above its cells: each cell's ::before, from the table's --cN.
+STACKED_LABELS_JS = """() => [...document.querySelectorAll('main table.stack tbody th, main table.stack tbody td')]
+    .filter(c => c.innerText.trim()).map(c => getComputedStyle(c, '::before').content)
+    .filter(b => b && b !== 'none' && b !== 'normal')"""
+
+
 def cell_texts(row) -> list[str]:
     return [squash(t) for t in row.locator("th, td").all_inner_texts()]
 
@@ -62,7 +72,9 @@ def test_department_page_shows_its_own_money_and_duties(page, examples: Hosting)
     funding = page.locator("table").filter(has_text="资金总额").first
     assert funding.is_visible()
     rows = [cell_texts(funding.locator("tbody tr").nth(i)) for i in range(funding.locator("tbody tr").count())]
-    assert rows == [["资金总额", "171.41"], ["项目支出", "60.8"], ["基本支出", "110.61"]]
+    # One money formatter for the column (60.80 beside 171.41), the printed figure kept in the title.
+    assert rows == [["资金总额", "171.41"], ["项目支出", "60.80"], ["基本支出", "110.61"]]
+    assert funding.locator("data[title='原文：60.8']").count() == 1
     duties = page.locator("table").filter(has=page.locator("caption", has_text="年度履职目标"))
     assert duties.is_visible()
     assert cell_texts(duties.locator("thead tr")) == ["部门职能", "年度目标任务", "支出项目名称", "预算金额(万元)"]
@@ -76,7 +88,7 @@ def test_department_page_shows_its_own_money_and_duties(page, examples: Hosting)
     # The edition's total is the department's own 资金总额, and says so.
     visit(page, examples, urls.edition(2019))
     total = squash(page.locator("main table tr.total").inner_text())
-    assert "171.41万元" in total
+    assert "171.41" in total and "单位：万元" in squash(page.locator("main table#departments caption").inner_text())
     assert "部门整体" in page.locator("main").inner_text()
 
 
@@ -133,8 +145,8 @@ def test_readable_on_a_phone_without_sideways_scrolling(open_page, examples: Hos
     smallest = page.evaluate("() => Math.min(...[...document.querySelectorAll('main td, main th, main p')]"
                              ".filter(e => e.innerText.trim()).map(e => parseFloat(getComputedStyle(e).fontSize)))")
     assert smallest >= 12, f"text of {smallest}px on the {kind} page is too small to read on a phone"
-    body = squash(page.locator("main").inner_text())
-    missing = [fact for fact in PRINTED[kind] if squash(fact) not in body]
+    body = squash(page.locator("main").inner_text() + "|".join(page.evaluate(STACKED_LABELS_JS)))
+    missing = [fact for fact in PRINTED[kind] if squash(fact) not in body and fact not in UNFILLED.get(kind, ())]
     assert not missing, f"not shown on a phone: {missing}"
 
 
