@@ -78,7 +78,7 @@ class Renderer:
             keep_trailing_newline=True,
             extensions=["jinja2.ext.do"],
         )
-        self.env.filters.update(money=money, amount=amount, cell=cell, figure=figure, unit_label=unit_label,
+        self.env.filters.update(money=money, amount=amount, cell=cell, figure=figure, unit_label=unit_label, labelled=labelled,
                                 markdown=markdown,
                                 css_string=css_string, link=link, cn_date=cn_date, iso_date=iso_date)
         self.env.tests.update(filled=filled)
@@ -249,6 +249,24 @@ def figure(value: Any, printed: str | None = None) -> Markup:
         attribute = Markup(' value="{}"').format(number) if isinstance(number, Decimal) else ""
         return Markup("<data{}>{}</data>").format(attribute, printed)
     return amount(value)
+
+
+# A text field the form labels as an amount (项目年度金额, 其中：……安排金额) holding a bare number: it is a
+# figure like any other and is written the one way; a unit in the label (“（万元）”) is that figure's unit.
+AMOUNT_LABEL = re.compile(r"金额")
+LABEL_UNIT = re.compile(r"[（(]\s*(?:万元|元)\s*[)）]")
+BARE_NUMBER = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+
+
+def labelled(value: Any, label: str, unit: Unit | None = None, marks: bool = True) -> Markup | str:
+    """Show a text cell under its label: a bare number labelled as an amount as `money` does (in `unit`,
+    unless the label names its own, or without one when `unit` is None); anything else as `cell` does,
+    or as it is with `marks=False` (a 基本信息 answer “无” is an answer, not a blank)."""
+    text = value.strip() if isinstance(value, str) else None
+    if text and AMOUNT_LABEL.search(label) and BARE_NUMBER.fullmatch(text):
+        figure = Decimal(text.replace(",", ""))
+        return figures.html(figure, None if LABEL_UNIT.search(label) else unit)
+    return cell(value) if marks else value
 
 
 def filled(value: Any) -> bool:

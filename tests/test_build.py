@@ -45,6 +45,15 @@ def same(a: str | None, b: str | None) -> bool:
     return " ".join((a or "").split()) == " ".join((b or "").split())
 
 
+def as_labelled(label: str, value: str, unit: str | None) -> str:
+    """A text field as a page shows it: a bare number under a label naming an amount (项目年度金额
+    "104.540000") is a figure like any other, "104.54 万元", in the label's own unit when it names one."""
+    if "金额" in label and re.fullmatch(r"-?[\d,]+(\.\d+)?", value.strip()):
+        figure = fmt(Decimal(value.strip().replace(",", "")))
+        return figure if unit is None or re.search(r"[（(](万元|元)[)）]", label) else f"{figure} {unit}"
+    return value
+
+
 def project_id(item: tuple) -> str:
     edition, department, project = item
     return f"{edition.year}/{department.slug}/{project.slug}"
@@ -82,7 +91,7 @@ def test_project_page_shows_its_record(built_site: Path, item: tuple) -> None:
         shown = [(text(row.find("th")), text(row.find("td"))) for row in rows]
         assert len(shown) == len(project.info)
         for (label, value), (want_label, want_value) in zip(shown, project.info.items(), strict=True):
-            assert same(label, want_label) and same(value, want_value)
+            assert same(label, want_label) and same(value, as_labelled(want_label, want_value, project.unit))
 
     headings = [text(h) for h in sheet.find_all("h2")]
     for section in project.sections:
@@ -104,7 +113,8 @@ def test_project_page_shows_its_record(built_site: Path, item: tuple) -> None:
             if step.amount is not None:
                 assert plan[("金额", step.label)] == fmt(step.amount)
             for label, value in step.extra.items():
-                assert plan[(label, step.label)] == value
+                unit = project.unit if project.spending_plan.cumulative else None
+                assert plan[(label, step.label)] == as_labelled(label, value, unit)
 
     goals = {text(row.find("th")): text(row.find("td")) for row in sheet.find("table", class_="goals").find_all("tr")} if project.goals else {}
     for goal in project.goals:
@@ -218,6 +228,27 @@ def test_money_tables_carry_their_unit(built_site: Path) -> None:
     assert text(jiangyin.find("table", class_="funding").find("caption").find(class_="unit")) == "单位：万元"
     chenggong = soup(built_site, urls.project(2022, "chenggong-sfj", "530121210000000001706"))
     assert {text(c.find(class_="unit")) for c in chenggong.select("table.cost caption")} == {"单位：元"}
+
+
+# A figure written the one way: no zero past the second decimal, thousands separated.
+LOOSE_FIGURE = re.compile(r"\d\.\d{2,}0(?!\d)|(?<![\d,.])\d{4,}\.\d")
+
+
+def test_every_figure_on_every_page_is_written_one_way(built_site: Path) -> None:
+    """Home, editions, departments, projects, print-all, years and search pages: no amount shows trailing
+    zeros past two decimals ("104.540000") or a long figure without separators ("150000.00" under
+    "150,000.00"). Archived versions (index.v1.html) stay as they were published; <code> quotes a record."""
+    checked, loose = 0, []
+    for path in sorted(built_site.rglob("*.html")):
+        if re.search(r"\.v\d+\.html$", path.name):
+            continue
+        page = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        for node in (page.find("main") or page).find_all(string=True):
+            if node.parent.name in ("script", "style", "code") or not re.search(r"\d\.\d", node):
+                continue
+            checked += 1
+            loose += [(str(path.relative_to(built_site)), m[0]) for m in LOOSE_FIGURE.finditer(node)]
+    assert checked > 500 and not loose, f"{len(loose)} figures written another way: {loose[:10]}"
 
 
 def test_project_pages_stay_under_40_kb(built_site: Path) -> None:
