@@ -192,12 +192,19 @@ def test_a_printout_can_be_traced(page, site: Hosting, tmp_path: Path, year: int
             f"{report}: the last table of {sheet['title']!r} stands alone on a page, without the rest of the sheet")
 
 
-def test_a_printed_project_page_is_traced_and_unfolded(page, site: Hosting, tmp_path: Path) -> None:
-    """A project page prints with its URL and date on every page, and its folded 基本信息 printed open."""
-    page.goto(site.url(urls.project(2022, "chenggong-sfj", "530121210000000001706")))
+@pytest.mark.parametrize("path", [urls.project(2022, "chenggong-sfj", "530121210000000001706"),
+                                  urls.project(2024, "pengyang-sfj", "renmin-tiaojie")], ids=["2022-chenggong", "2024-pengyang"])
+def test_a_printed_project_page_is_traced_and_unfolded(page, site: Hosting, tmp_path: Path, path: str) -> None:
+    """A project page prints with its URL and date on every page, its table starting on the first sheet
+    (not after a page holding only the edition bar or a correction), and its folded 基本信息 printed open."""
+    page.goto(site.url(path))
     rows = page.evaluate("() => [...document.querySelectorAll('table.info tbody th')].map(th => th.textContent.trim())")
+    title = page.locator("#title").inner_text().strip()
+    folded = page.locator("details.fold table.info").count() == 1
     texts = printed(page, tmp_path, "project")
-    assert len(rows) > 8
+    assert rows and (folded or "2022" not in path), "the 2022 呈贡 project's 31 rows of 基本信息 should be folded"
+    assert pdf_contains(texts[0], title) and pdf_contains(texts[0], "本年度预算"), (
+        f"page 1 of {len(texts)} does not begin the table {title!r}: {texts[0][:300]}")
     everything = "".join(texts)
     missing = [row for row in rows if not pdf_contains(everything, row)]
     assert not missing, f"folded 基本信息 rows are not printed: {missing[:5]}"
