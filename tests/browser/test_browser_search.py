@@ -274,3 +274,64 @@ def test_without_javascript_the_page_says_so(open_page, site: Hosting) -> None:
     links = notice.locator("a").evaluate_all("links => links.map(a => a.href)")
     for edition in site_model().site.editions:
         assert any(site.same(href, urls.edition(edition.year)) for href in links), f"no link to {edition.year}: {links}"
+
+
+# How the issue wrote its numbers, beside the form a page prints them in (issue 9): each finds the same pages.
+NUMBER_FORMS = {"494.56": ["494.560000", "494.56 万元"], "31.9": ["31.9万元", "31.9 万元", "３１．９", "31.90"]}
+
+
+@pytest.mark.parametrize(("plain", "forms"), NUMBER_FORMS.items(), ids=list(NUMBER_FORMS))
+def test_numbers_match_however_they_are_written(page, built_site: Path, plain: str, forms: list[str]) -> None:
+    """In Chromium, "494.560000" finds what "494.56" finds (a total as printed), "31.9万元" and "３１．９"
+    what "31.9" finds; each result's page shows the figure."""
+    hosting = Hosting("file", built_site.resolve().as_uri() + "/", built_site)
+
+    def results(query: str) -> set[str]:
+        page.goto(hosting.url(urls.search()) + "?q=" + query)
+        page.wait_for_load_state("load")
+        settle(page)
+        return {output_path(hosting, hit["href"]) for hit in all_hits(page)}
+
+    found = results(plain)
+    assert found, f"{plain!r} finds nothing"
+    for path in found:
+        shown = normalize(re.sub(r"<[^>]+>", " ", (built_site / path).read_text(encoding="utf-8"))).replace(",", "")
+        assert plain in shown, f"{path} is shown for {plain!r} but does not show it"
+    for form in forms:
+        assert results(form) == found, f"{form!r} does not find what {plain!r} finds"
+
+
+EXCERPTS_JS = """() => [...document.querySelectorAll('#ds-results li')].map(li => ({
+    href: li.querySelector('a').href, excerpt: li.querySelector('.ds-hit-excerpt').innerText}))"""
+
+
+def test_an_indicator_hit_shows_its_path_and_target(page, site: Hosting) -> None:
+    """满意度: every project hit's excerpt is its matched indicator, "一级 › 二级 › 三级 target", and the
+    row it links to holds that indicator and target; the 一级 filter offers the canonical categories, and
+    产出 keeps every project (older layouts' 产出目标 included)."""
+    page.goto(site.url(urls.search()) + "?q=满意度")
+    page.wait_for_load_state("load")
+    settle(page)
+    all_hits(page)
+    hits = [h for h in page.evaluate(EXCERPTS_JS) if re.search(r"/\d{4}/[a-z0-9-]+/[a-z0-9-]+/", h["href"])]
+    assert len(hits) == len(expected_projects(site.root, "满意度"))
+    from bs4 import BeautifulSoup
+
+    for hit in hits:
+        levels = hit["excerpt"].split(" › ")
+        assert len(levels) == 3 and "满意" in hit["excerpt"], f"{hit['href']}: the excerpt is not an indicator: {hit['excerpt']!r}"
+        path, fragment = output_path(site, hit["href"]), urlsplit(hit["href"]).fragment
+        assert fragment.startswith("zb-"), f"{hit['href']} does not lead to the indicator's row"
+        row = BeautifulSoup((site.root / path).read_text(encoding="utf-8"), "html.parser").find(id=fragment)
+        shown = re.sub(r"\s+", "", normalize(row.get_text(" ")))
+        assert all(re.sub(r"\s+", "", normalize(part)) in shown for part in levels[2].split(" ")), (
+            f"row #{fragment} of {path} does not hold {levels[2]!r}: {shown[:120]}")
+    options = page.evaluate("() => [...document.querySelectorAll('#ds-level1 option')].map(o => o.value).filter(Boolean)")
+    from generator.search.docs import CATEGORIES
+
+    assert options and options == [c for c in CATEGORIES if c in options], f"not the canonical categories: {options}"
+    page.goto(site.url(urls.search()) + "?q=" + QUERY)
+    settle(page)
+    page.select_option("#ds-level1", "产出")
+    settle(page)
+    check_results(site, all_hits(page), expected_projects(site.root, QUERY), QUERY)
