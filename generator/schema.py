@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from .model import RESERVED_FIELDS, Department, Edition, Evaluation, Project, Site, Transfer
+from .model import RESERVED_FIELDS, Department, Edition, Evaluation, NotGiven, Project, Site, Transfer
 
 RECORDS: dict[str, type[BaseModel]] = {
     "site": Site, "edition": Edition, "department": Department, "project": Project,
@@ -122,6 +122,10 @@ def type_label(annotation: object) -> str:
         return "字段表（栏目名: 内容）"
     if origin is typing.Literal:
         return "取值：" + " / ".join(str(a) for a in typing.get_args(base))
+    if origin in (typing.Union, types.UnionType):  # a money cell: a number, or a printed "—" / "/" / "无"
+        return "或".join(dict.fromkeys(type_label(arm) for arm in typing.get_args(base)))
+    if base is NotGiven:
+        return "照录“—”“/”“无”"
     if isinstance(base, type) and issubclass(base, BaseModel):
         return base.__name__
     name = getattr(base, "__name__", str(base))

@@ -32,6 +32,17 @@ def test_field_reference_lists_every_field():
             assert f"`{path}`" in written, path
 
 
+def test_field_reference_rows_have_four_cells_and_name_types_in_chinese():
+    # A money cell of a form (a number, or "—" kept as printed) once read "decimal.Decimal | generator.model.NotGiven":
+    # a Python name, and a bare "|" that split the row into five cells.
+    for line in field_reference().splitlines():
+        if line.startswith("| `"):
+            cells = re.split(r"(?<!\\)\|", line)[1:-1]
+            assert len(cells) == 4, line
+            assert not re.search(r"decimal\.|generator\.|NotGiven", cells[1]), line
+    assert "| `execution[].weight` | 数字或照录“—”“/”“无” |" in field_reference()
+
+
 def test_json_schemas_are_current():
     for kind in RECORDS:
         written = json.loads((ROOT / "docs" / "schema" / f"{kind}.schema.json").read_text(encoding="utf-8"))
