@@ -206,6 +206,18 @@ def test_yongde_self_evaluation(content, built):
     assert "项目支出绩效自评表" in text(listing.find("caption")) and "96" in text(listing)
 
 
+@pytest.mark.parametrize(("department", "held"), [
+    ("2019/ningde-dsfzb", "部门整体支出绩效目标表"),
+    ("2020/qingshan-jyj", "项目支出绩效目标表"),
+    ("2022/zhongxian-nyw", "转移支付区域绩效目标表"),
+    ("2022/yongde-mlzx", "项目支出绩效自评表"),
+])
+def test_print_all_margin_names_the_tables_it_holds(built, department, held):
+    # Every printed sheet's top margin (@page @top-left) once said 项目支出绩效目标表, whatever the department held.
+    style = soup(built, f"{department}/print.html").find("style", string=re.compile("@top-left")).string
+    assert re.search(r'@top-left\{content:"([^"]*)"', style)[1].endswith(" · " + held), style
+
+
 @pytest.mark.parametrize(("q", "kind", "url"), [
     ("渝财农〔2021〕111号", "transfer", "2022/zhongxian-nyw/shengzhu-diaochu-dax-jiangli/index.html"),
     ("重庆市农业农村委员会", "transfer", "2022/zhongxian-nyw/shengzhu-diaochu-dax-jiangli/index.html"),
