@@ -76,6 +76,14 @@ def test_guide_example_is_a_valid_record():
     assert project.indicators[1].groups[0].indicators == ()
 
 
+def test_guide_sections_are_numbered_once_and_in_order():
+    # Adding the record kinds' sections renumbered 六 to 十 in one place and left a second "六、预览和发布" after it.
+    numerals = "一二三四五六七八九十"
+    guide = (ROOT / "docs" / "guide.md").read_text(encoding="utf-8")
+    numbered = re.findall(r"^## ([一二三四五六七八九十]+)、(.*)$", guide, flags=re.M)
+    assert [numerals.index(n) + 1 for n, _ in numbered] == list(range(1, len(numbered) + 1)), numbered
+
+
 def test_guide_has_a_valid_complete_example_of_every_record_kind():
     guide = (ROOT / "docs" / "guide.md").read_text(encoding="utf-8")
     examples = {}
