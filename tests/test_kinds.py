@@ -192,6 +192,18 @@ def test_project_page_shows_target_and_actual_side_by_side(tmp_path):
     assert "已自评" in text(soup(site, "2024/test-dept/index.html").find("table", id="projects"))
 
 
+def test_core_indicators_carry_their_printed_star_and_weight(tmp_path):
+    record = PROJECT.replace("value: 24 人", "value: 24 人\n            core: true\n            core_mark: ★★★\n            weight: 10")
+    record = record.replace('value: ">90%"', 'value: ">90%"\n            core: true')
+    site = build_into(make_content(tmp_path, record).parents[2], tmp_path / "public")
+    table = soup(site, "2024/test-dept/test-project/index.html").find("table", id="indicators")
+    assert [text(th) for th in table.find("thead").find_all("th")][-1] == "权重（分值）"
+    marks = {text(abbr.parent).split()[0]: (text(abbr), abbr["title"]) for abbr in table.select("abbr.core")}
+    assert marks == {"司法协理员数量": ("★★★", "核心指标"), "群众满意度": ("★", "核心指标")}  # no mark printed: ★
+    row = next(tr for tr in table.find_all("tr") if "司法协理员数量" in text(tr))
+    assert text(row).endswith("司法协理员数量 ★★★ 24 人 10")
+
+
 def test_markdown_tables_render_without_raw_html():
     html = MARKDOWN.render("| 部门职能 | 目标 |\n| --- | --- |\n| 编纂 | <b>x</b> |\n")
     assert "<table>" in html and "<th>部门职能</th>" in html and "&lt;b&gt;" in html and "<b>" not in html
