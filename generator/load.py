@@ -423,6 +423,9 @@ def type_name(value: Any) -> str:
 
 def suggest(model: type[BaseModel], loc: list[str | int]) -> str:
     """Suggest the field an unknown key was probably meant to be."""
+    kind = other_kind(model, loc)
+    if kind:
+        return f"。“{loc[-1]}”是{KIND_TITLES[kind]}的字段：这份记录若是{KIND_TITLES[kind]}，请在文件开头写 kind: {kind}"
     guess = closest(model, loc)
     if guess:
         return f"，您是不是想写“{guess}”？"
@@ -431,6 +434,19 @@ def suggest(model: type[BaseModel], loc: list[str | int]) -> str:
     if home:
         return f"。这一栏在本记录中写在 {home} 下：{home}.{loc[-1]}"
     return f"。可用的字段：{', '.join(authorable(owner))}" if owner else ""
+
+
+def other_kind(model: type[BaseModel], loc: list[str | int]) -> str | None:
+    """Return the record kind that has an unknown top-level key as a field of its own.
+
+    A 自评表 written without `kind: evaluation` is read as a project, and its `execution` is closer in
+    spelling to a project's `sections` than to anything a publisher meant.
+    """
+    if len(loc) != 1 or model not in RECORD_KINDS.values():
+        return None
+    unknown = str(loc[0])
+    return next((kind for kind, other in RECORD_KINDS.items()
+                 if other is not model and unknown in authorable(other) and unknown not in authorable(model)), None)
 
 
 def nested_home(owner: type[BaseModel], unknown: str) -> str | None:

@@ -82,6 +82,17 @@ def test_did_you_mean_only_suggests_fields_of_that_place(tmp_path):
     assert len(found) == 1 and "“indicator_labels”" in found[0]
 
 
+def test_a_field_of_another_kind_names_that_kind_not_a_lookalike(tmp_path):
+    # A 自评表 or 转移支付表 written without `kind:` is read as a project: "execution" once got
+    # "您是不是想写“sections”？", "total" got "goals" and "notice" got "notes".
+    found = problems(tmp_path, EVALUATION.replace("kind: evaluation\n", "") + "notice: {issuer: 财政局}\n")
+    said = {p.split("不认识的字段“")[1].split("”")[0]: p for p in found if "不认识的字段" in p}
+    assert set(said) == {"execution", "total", "notice"}, found
+    assert all("您是不是想写" not in p for p in said.values())
+    assert "“execution”是项目支出绩效自评表的字段：这份记录若是项目支出绩效自评表，请在文件开头写 kind: evaluation" in said["execution"]
+    assert "请在文件开头写 kind: evaluation" in said["total"] and "请在文件开头写 kind: transfer" in said["notice"]
+
+
 DEPARTMENT_GOALS = """\
 name: 测试部门
 unit: 万元
