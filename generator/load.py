@@ -307,7 +307,7 @@ def translate(err: dict[str, Any], model: type[BaseModel], path: Path, text: str
     loc = [step for step in err["loc"] if not (isinstance(step, str) and step.startswith(("function-", "[")))]
     kind = err["type"]
     where = field_path(loc)
-    label = describe_field(model, loc)
+    label = form_label(text, loc) or describe_field(model, loc)
     subject = f"{where}（{label}）" if label else where
     line = yamlio.line_of(text, loc, key=kind in {"extra_forbidden", "missing"})
     if kind == "extra_forbidden":
@@ -319,6 +319,24 @@ def translate(err: dict[str, Any], model: type[BaseModel], path: Path, text: str
         return Problem("error", display(path), message, yamlio.line_of(text, loc[:-1]), parent)
     found = describe_value(err.get("input"))
     return Problem("error", display(path), f"找到 {found}，{expected(err, model, loc)}", line, subject)
+
+
+def form_label(text: str, loc: list[str | int]) -> str | None:
+    """Return the heading the record's own form prints over an indicator field (its indicator_labels), if any.
+
+    A self-evaluation's weight is printed 分值, a department's target 目标值: the message uses the form's word.
+    """
+    if "indicators" not in loc or not isinstance(loc[-1], str):
+        return None
+    try:
+        holder = yamlio.parse(text)
+        for step in loc[:loc.index("indicators")]:
+            holder = holder[step]
+    except Exception:  # a record that does not parse is reported elsewhere
+        return None
+    labels = holder.get("indicator_labels") if isinstance(holder, dict) else None
+    printed = labels.get(loc[-1]) if isinstance(labels, dict) else None
+    return printed.strip() if isinstance(printed, str) and printed.strip() else None
 
 
 EXPECTED = {

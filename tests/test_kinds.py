@@ -64,6 +64,13 @@ def test_a_weight_is_not_money(tmp_path):
     assert len(found) == 1 and "weight（权重）" in found[0] and "应为分值" in found[0] and "金额" not in found[0]
 
 
+def test_an_error_names_an_indicator_field_by_the_forms_own_heading(tmp_path):
+    # 永德's form prints the weight column 分值: the message said 权重, a word the publisher's form does not have.
+    record = EVALUATION.replace("weight: 10, score: 8", "weight: 10分, score: 8") + "indicator_labels: {weight: 分值}\n"
+    (found,) = problems(tmp_path, record)
+    assert "indicators[0].groups[0].indicators[0].weight（分值）：找到 “10分”（文字），应为分值" in found
+
+
 def test_printed_wording_beside_an_amount_is_pointed_to_its_field(tmp_path):
     record = PROJECT + "funding:\n  - title: 资金情况\n    total: 854万(高标准农田建设400万元)\n"
     found = problems(tmp_path, record)
