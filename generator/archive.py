@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from .model import Correction, Department, Edition, Project, Site
+from .model import Correction, Edition, Site, record_file
 from .problems import Problem, locate
 
 MANIFEST = "manifest.json"
@@ -95,14 +95,9 @@ def corrections(edition: Edition) -> list[Entry]:
         found += [Entry(f"{year}/{department.slug}/department.yaml", department.name,
                         urls.department(year, department.slug), c) for c in department.corrections]
         for project in department.projects:
-            found += [Entry(project_file(year, department, project), f"{department.name} · {project.name}",
+            found += [Entry(record_file(year, department, project), f"{department.name} · {project.name}",
                             urls.project(year, department.slug, project.slug), c) for c in project.corrections]
     return sorted(found, key=lambda e: e.correction.date)
-
-
-def project_file(year: int, department: Department, project: Project) -> str:
-    """Return a project's record file relative to the content folder."""
-    return f"{year}/{department.slug}/{Path(project.path).name}"
 
 
 def covering(record: str, year: int) -> tuple[str, ...]:

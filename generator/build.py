@@ -26,6 +26,7 @@ removed, for tests and for `disclose serve`.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import pickle
@@ -114,6 +115,7 @@ class Engine:
         try:
             self.run(state, report, strict=strict, clean=clean, progress=progress)
         finally:
+            gc.unfreeze()  # what this build loaded may be freed again (RecordCache sets it aside)
             if state is not None:
                 state.close()
         if report.status == 0:
@@ -210,7 +212,7 @@ class Engine:
             print(f"错误：写入网站时出错{place}：{walk.explain(exc)}。\n未生成网站；{self.output} 保持不变。", file=sys.stderr)
             return
         if state is not None:
-            state.save_outputs(root, out.entries)
+            state.save_outputs(root, out.entries, previous)
             state.save_template_references(REFERENCES)
             state.keep(f"signature:{root}", signature)
             state.keep(f"problems:{root}", pickle.dumps(report.problems, protocol=pickle.HIGHEST_PROTOCOL))
@@ -343,11 +345,16 @@ def part_key(generator: str, digest: Callable[[str], str], *,
 
     Its records, and the generator that made them (and, for search, the edition's own file).
     """
+    known: dict[tuple[int, str], str] = {}  # asked once per data file: a department has several
+
     def key(edition: Edition, department: Department) -> str:
-        files = department_records(edition.year, department)
-        if with_edition:
-            files = (f"{edition.year}/edition.yaml", *files)
-        return hash_parts([generator, str(edition.year), department.slug, *(f"{name}={digest(name)}" for name in files)])
+        if (edition.year, department.slug) not in known:
+            files = department_records(edition.year, department)
+            if with_edition:
+                files = (f"{edition.year}/edition.yaml", *files)
+            known[edition.year, department.slug] = hash_parts(
+                [generator, str(edition.year), department.slug, *(f"{name}={digest(name)}" for name in files)])
+        return known[edition.year, department.slug]
     return key
 
 
@@ -403,7 +410,11 @@ def index_for_search(site: Site, pages: tuple[Page, ...], out: Output, key: str,
     and a document file whose partition is unchanged is kept without being read.
     """
     previous = {path: entry for path, entry in out.writer.previous.items() if entry.origin == "search"}
-    if previous and all(entry.key == key or "/d/" in path for path, entry in previous.items()) \
+    # Documents are keyed by their partition and term shards by their buckets; the rest of the index
+    # (manifests, amount order) by the whole index: when that is unchanged, so is every file.
+    own = ("/d/", "/t/", "/p/")
+    if previous and any(entry.key == key for entry in previous.values()) \
+            and all(entry.key == key or any(part in path for part in own) for path, entry in previous.items()) \
             and all(out.writer.fresh(path, entry.key) for path, entry in previous.items()):
         for path, entry in previous.items():
             out.fresh(path, entry.key)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from . import __version__
 from .archive import check_editions
@@ -124,6 +126,20 @@ def console_problem() -> str | None:
     return None
 
 
+def run() -> NoReturn:
+    """Run `disclose` as a program: the command line, then the end of the process without tearing it down.
+
+    A build holds every record (millions of objects at 10,000 projects); freeing them one by one at exit
+    took about 3 s after the work was done. The output streams are flushed first; the worker pools are
+    already shut down by then, and disclose registers nothing else to run at exit.
+    """
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more can be said there
+            stream.flush()
+    os._exit(code)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     encoding = console_problem()
@@ -146,8 +162,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130
-    except Terminated:
-        print("已终止（收到 SIGTERM），未完成的输出已清除。", file=sys.stderr)
+    except Terminated:  # SIGTERM came while the new output was being put in place: that was finished first
+        print("已终止（收到 SIGTERM）：收到时新的输出正在替换旧的，已完整替换后才停止。", file=sys.stderr)
         return 143
     except Exception as exc:  # a bug, not bad input: say so plainly, details on request
         if os.environ.get("DISCLOSE_DEBUG"):

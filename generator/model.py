@@ -9,6 +9,7 @@ paths, children) and may not be written in a record.
 
 from __future__ import annotations
 
+import os
 import re
 from decimal import Decimal
 from functools import cached_property
@@ -605,3 +606,8 @@ RECORD_KINDS: dict[str, type[Project | Transfer | Evaluation]] = {
     "project": Project, "transfer": Transfer, "evaluation": Evaluation,
 }
 KIND_TITLES = {"project": "项目支出绩效目标表", "transfer": "转移支付区域绩效目标表", "evaluation": "项目支出绩效自评表"}
+
+
+def record_file(year: int, department: Department, record: Project | Transfer | Evaluation) -> str:
+    """Return a record's file relative to the content folder: <year>/<department>/<file>."""
+    return f"{year}/{department.slug}/{os.path.basename(record.path)}"  # called for every page's inputs: no Path

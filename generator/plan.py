@@ -22,7 +22,7 @@ from pydantic import BaseModel
 
 from . import address, archive, opendata, urls, years
 from .load import Page
-from .model import Department, Edition, Evaluation, Project, Site, Transfer
+from .model import Department, Edition, Site, record_file
 from .money import Money
 
 M = TypeVar("M", bound=BaseModel)
@@ -121,20 +121,20 @@ def edition_pages(site: Site, pages: tuple[Page, ...], edition: Edition) -> Iter
         own = (*chrome_records, f"{year}/edition.yaml", f"{year}/{department.slug}/department.yaml")
         for project in department.projects:
             evaluation = department.evaluation_of(project)
-            result = (project_record(year, department, evaluation),) if evaluation else ()
+            result = (record_file(year, department, evaluation),) if evaluation else ()
             yield PageSpec(
                 urls.project(year, department.slug, project.slug),
                 overrides("project", year, department.slug, project.slug),
                 {**chrome, "edition": edition_head, "department": department_head, "project": project, "evaluation": evaluation,
                  **data_links(folder, opendata.attachments(edition, department, [project]))},
-                (*own, project_record(year, department, project), *result),
+                (*own, record_file(year, department, project), *result),
             )
         for transfer in department.transfers:
             yield PageSpec(
                 urls.project(year, department.slug, transfer.slug),
                 overrides("transfer", year, department.slug, transfer.slug),
                 {**chrome, "edition": edition_head, "department": department_head, "transfer": transfer},
-                (*own, project_record(year, department, transfer)),
+                (*own, record_file(year, department, transfer)),
             )
         for evaluation in department.evaluations:
             target = department.target_of(evaluation)
@@ -142,8 +142,8 @@ def edition_pages(site: Site, pages: tuple[Page, ...], edition: Edition) -> Iter
                 urls.project(year, department.slug, evaluation.slug),
                 overrides("evaluation", year, department.slug, evaluation.slug),
                 {**chrome, "edition": edition_head, "department": department_head, "evaluation": evaluation, "target": target},
-                (*own, project_record(year, department, evaluation),
-                 *((project_record(year, department, target),) if target else ())),
+                (*own, record_file(year, department, evaluation),
+                 *((record_file(year, department, target),) if target else ())),
             )
 
 
@@ -214,12 +214,7 @@ def edition_records(edition: Edition) -> tuple[str, ...]:
 def department_records(year: int, department: Department) -> tuple[str, ...]:
     """Return the content files of a department: department.yaml and its projects, transfer tables and self-evaluations."""
     tables = (*department.projects, *department.transfers, *department.evaluations)
-    return (f"{year}/{department.slug}/department.yaml", *(project_record(year, department, t) for t in tables))
-
-
-def project_record(year: int, department: Department, project: Project | Transfer | Evaluation) -> str:
-    """Return a record file of a department folder relative to the content folder."""
-    return f"{year}/{department.slug}/{Path(project.path).name}"
+    return (f"{year}/{department.slug}/department.yaml", *(record_file(year, department, t) for t in tables))
 
 
 def base_url(site: Site) -> str | None:

@@ -16,11 +16,15 @@ folder.
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
 import secrets
 import shutil
+import signal
+import sys
 import time
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import TracebackType
 
@@ -33,17 +37,56 @@ MARKER_TEXT = "本文件夹由 disclose build 生成，每次生成时整体替�
 
 
 class Terminated(BaseException):
-    """SIGTERM arrived: unwind like Ctrl-C, so that a half-written staging folder is removed on the way out."""
+    """SIGTERM arrived while a new output was being put in place: that finished, and the command stops."""
 
 
+# Staging folders of the outputs being made in this process, and whether one is being put in place.
+_staging: list[Path] = []
+_applying = False
 _terminated = False
 
 
 def terminate(signum: int, frame: object) -> None:
-    """Turn SIGTERM into an exception (a signal handler), and remember it in case that exception is swallowed."""
+    """Stop at once on SIGTERM, removing what was staged, and leave the output as it was (a signal handler).
+
+    Raising an exception from here instead can land inside a lock of the worker pool's machinery or in
+    a fork hook that swallows it: the build then hangs or carries on. Only while the staged files are
+    being moved into the output is the stop put off until that is done (the output is never half-replaced).
+    """
     global _terminated
-    _terminated = True
-    raise Terminated
+    if _applying:
+        _terminated = True
+        return
+    if multiprocessing.parent_process() is None:  # the command itself, not one of its workers
+        for pid in children():
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        for staging in _staging:
+            remove_staging(staging)
+        print("已终止（收到 SIGTERM），未完成的输出已清除。", file=sys.stderr)
+        sys.stderr.flush()
+    os._exit(143)
+
+
+def children() -> set[int]:
+    """Return this process's child processes: the worker pools' own, and one a pool is still starting.
+
+    A worker forked a moment before the signal is not yet in `active_children()`; left alive, it would
+    wait for work forever and keep the command's output pipes open. On Linux /proc names it too.
+    """
+    found = {p.pid for p in multiprocessing.active_children() if p.pid is not None}
+    me = os.getpid()
+    with contextlib.suppress(OSError):
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/stat", "rb") as f:
+                        fields = f.read().rsplit(b")", 1)[1].split()
+                except OSError:
+                    continue
+                if len(fields) > 1 and int(fields[1]) == me:
+                    found.add(int(entry))
+    return found
 
 
 class OutputError(Exception):
@@ -58,6 +101,10 @@ class Writer:
     staging: Path  # where changed files wait until the build succeeds
     previous: dict[str, Entry]  # what the last build wrote, when the state is trusted
     trusted: bool  # False: compare with the bytes on disk instead of the recorded hashes
+
+    def narrowed(self, paths: Iterable[str]) -> Writer:
+        """Return a copy that knows only these files of the last build: what a task needs, small to send."""
+        return replace(self, previous={path: self.previous[path] for path in paths if path in self.previous})
 
     def intact(self, path: str, entry: Entry) -> bool:
         """Tell whether an output file is still as the last build left it (same size and mtime)."""
@@ -137,17 +184,28 @@ class Output:
             self.changed.append(path)
 
     def __enter__(self) -> Output:
-        self.writer.staging.mkdir()
+        _staging.append(self.writer.staging)  # first: a SIGTERM right after the mkdir must find it
+        try:
+            self.writer.staging.mkdir()
+        except BaseException:
+            _staging.remove(self.writer.staging)
+            raise
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
         try:
             if kind is None:
-                if _terminated:  # SIGTERM came while code that swallows exceptions ran (a fork hook): still stop
+                global _applying
+                _applying = True
+                try:
+                    self.apply()
+                finally:
+                    _applying = False
+                if _terminated:
                     raise Terminated
-                self.apply()
         finally:
             remove_staging(self.writer.staging)
+            _staging.remove(self.writer.staging)
 
     def apply(self) -> None:
         """Put every staged file in place and remove the files no longer made, all or nothing."""

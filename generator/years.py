@@ -24,11 +24,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from . import urls
-from .model import Department, Edition, Evaluation, Project, Site, iter_indicators
+from .model import Department, Edition, Evaluation, Project, Site, iter_indicators, record_file
 from .money import format_amount
 from .opendata import DataFile
 
@@ -129,13 +128,23 @@ class Across:
 
 def files_of(edition: Edition, department: Department, project: Project) -> tuple[str, ...]:
     """Return the files a project's by-year row is made from: its record, its department's, its self-evaluation."""
-    folder = f"{edition.year}/{department.slug}"
     evaluation = department.evaluation_of(project)
-    return (f"{folder}/department.yaml", f"{folder}/{Path(project.path).name}",
-            *((f"{folder}/{Path(evaluation.path).name}",) if evaluation else ()))
+    return (f"{edition.year}/{department.slug}/department.yaml", record_file(edition.year, department, project),
+            *((record_file(edition.year, department, evaluation),) if evaluation else ()))
+
+
+_last: tuple[Site, Across] | None = None  # the pages and the scripts of one build both need the links
 
 
 def across(site: Site) -> Across:
+    """Return the cross-year links of a site, computed once per site object."""
+    global _last
+    if _last is None or _last[0] is not site:
+        _last = (site, links_of(site))
+    return _last[1]
+
+
+def links_of(site: Site) -> Across:
     """Compute the cross-year links of a site."""
     departments: dict[str, list[tuple[int, str]]] = {}
     found: dict[Key, YearRow] = {}

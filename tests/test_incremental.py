@@ -179,3 +179,18 @@ def test_parsing_is_skipped_for_unchanged_records(work: Path, capsys: pytest.Cap
     EDITS["a figure"](work)
     run(work)
     assert re.search(r"35 个项目（1 个文件重新读取）", capsys.readouterr().out)
+
+
+def test_the_state_records_only_what_changed_and_stays_whole(tmp_path: Path) -> None:
+    """Saving a build's outputs against the last build's writes the differences; reading back gives them all."""
+    from generator.state import BuildState, Entry
+
+    state = BuildState(tmp_path / "cache", "test")
+    root = tmp_path / "public"
+    root.mkdir()
+    first = {f"p{n}.html": Entry(f"k{n}", f"d{n}", n, n) for n in range(5)}
+    state.save_outputs(root, first)
+    second = {**{k: v for k, v in first.items() if k != "p0.html"}, "p1.html": Entry("new", "d", 1, 2),
+              "p9.html": Entry("k9", "d9", 9, 9)}
+    state.save_outputs(root, second, state.outputs(root))
+    assert state.outputs(root) == second

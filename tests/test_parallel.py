@@ -12,6 +12,8 @@ from site_fixture import CONTENT, snapshot
 from generator import parallel
 from generator.build import BuildReport, Engine
 from generator.parallel import partition_of, tasks
+from generator.state import Entry
+from generator.write import Writer
 
 
 def build(output: Path, cache: Path, **options: object) -> BuildReport:
@@ -78,3 +80,13 @@ def test_an_unreachable_scheduler_is_a_clear_error(tmp_path: Path, capsys: pytes
     err = capsys.readouterr().err
     assert "无法连接调度器 tcp://127.0.0.1:9" in err and "保持不变" in err
     assert not (tmp_path / "public").exists()
+
+
+def test_a_task_carries_only_its_own_pages_entries(tmp_path: Path) -> None:
+    """What a worker is sent does not grow with the output: each task knows the last build's entries of its pages."""
+    previous = {f"2024/d{n}/p/index.html": Entry(f"k{n}", f"h{n}", n, n) for n in range(10_000)}
+    writer = Writer(tmp_path, tmp_path / "staging", previous, trusted=True)
+    narrowed = writer.narrowed(["2024/d7/p/index.html", "2024/new/index.html"])
+    assert narrowed.previous == {"2024/d7/p/index.html": previous["2024/d7/p/index.html"]}
+    assert (narrowed.root, narrowed.staging, narrowed.trusted) == (writer.root, writer.staging, True)
+    assert len(writer.previous) == 10_000  # the output's own writer is left as it was

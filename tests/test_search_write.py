@@ -161,6 +161,39 @@ def test_files_can_go_through_the_engines_output(tmp_path: Path, docs: list[Sear
     assert again.changed == [] and again.merged == 0
 
 
+class KeyedSink(Sink):
+    """A sink that remembers what each file was made from, as the engine's Output does."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.keys: dict[str, str] = {}
+        self.asked: list[str] = []  # files handed over (not kept by their key)
+
+    def fresh(self, path: str, key: str) -> bool:
+        return path in self.files and self.keys.get(path) == key
+
+    def write(self, path: str, data: bytes, key: str = "") -> bool:  # type: ignore[override]
+        self.asked.append(path)
+        self.keys[path] = key
+        return super().write(path, data)
+
+
+def test_an_edit_hands_over_only_the_shards_it_touches(tmp_path: Path, docs: list[SearchDoc]) -> None:
+    """A term shard made of unchanged buckets is kept by its key: its files are neither made nor compared."""
+    cache, sink = tmp_path / "cache", KeyedSink()
+    search.write_site_index([search.index_partition(g, cache) for g in partitions(docs)], tmp_path / "p", cache,
+                            output=sink)
+    shards = [p for p in sink.files if "/t/" in p]
+    sink.asked.clear()
+    edited_docs, _ = edit_one(docs)
+    search.write_site_index([search.index_partition(g, cache) for g in partitions(edited_docs)], tmp_path / "p",
+                            cache, output=sink)
+    asked = [p for p in sink.asked if "/t/" in p]
+    assert 0 < len(asked) < len(shards) // 4, (len(asked), len(shards))
+    search.write_indexes(edited_docs, tmp_path / "clean")  # and what the sink holds is a clean build's index
+    assert {f"search/{k}": v for k, v in snapshot(tmp_path / "clean" / "search").items()} == sink.files
+
+
 def test_an_edition_can_be_left_out_of_the_all_index(tmp_path: Path, docs: list[SearchDoc]) -> None:
     draft = str(docs[0].edition)
     search.write_indexes(docs, tmp_path, leave_out={draft})

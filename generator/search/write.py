@@ -357,8 +357,8 @@ def _write_scope(search_dir: str, cache_dir: str, scope: str,
         shards = 1
         while total / shards > SHARD_TARGET:
             shards *= 2
-        for s, entries in _shards(buckets, shards):
-            _write_shard(out, target, scope, s, entries)
+        for s, key, entries in _shards(buckets, shards, scope, out, target):
+            _write_shard(out, target, scope, s, entries, key)
         amounts.sort()
         order = [i for _, i in amounts]
         chunks = math.ceil(len(order) / AMOUNT_CHUNK)
@@ -484,21 +484,49 @@ def _entries(path: Path) -> list[Entry]:
     return out
 
 
-def _shards(buckets: list[Path], shards: int) -> Iterator[tuple[int, list[Entry]]]:
-    """Yield every shard (empty ones too: the client asks for whichever a key hashes to) with its entries."""
+def _shards(buckets: list[Path], shards: int, scope: str, out: _Out,
+            target: Path) -> Iterator[tuple[int, str, list[Entry]]]:
+    """Yield every shard that must be written (empty ones too: the client asks for whichever a key hashes to).
+
+    A shard is made of its buckets alone, so its key is theirs: a shard whose key is unchanged
+    keeps its files (its terms and its external postings) without its buckets being read.
+    """
     count = len(buckets)
     if shards <= count:  # shard s gathers buckets s, s + shards, s + 2·shards, …
         for s in range(shards):
-            yield s, [e for b in range(s, count, shards) for e in _entries(buckets[b])]
+            key = _shard_key(scope, shards, s, [buckets[b] for b in range(s, count, shards)])
+            if not _keep_shard(out, target, s, key):
+                yield s, key, [e for b in range(s, count, shards) for e in _entries(buckets[b])]
     else:  # bucket b holds the shards s with s % count == b
         for b in range(count):
+            keys = {s: _shard_key(scope, shards, s, [buckets[b]]) for s in range(b, shards, count)}
+            todo = [s for s, key in keys.items() if not _keep_shard(out, target, s, key)]
+            if not todo:
+                continue
             groups: dict[int, list[Entry]] = {s: [] for s in range(b, shards, count)}
             for e in _entries(buckets[b]):
                 groups[e[0] & (shards - 1)].append(e)
-            yield from sorted(groups.items())
+            for s in todo:
+                yield s, keys[s], groups[s]
 
 
-def _write_shard(out: _Out, target: Path, scope: str, s: int, entries: list[Entry]) -> None:
+def _shard_key(scope: str, shards: int, s: int, buckets: list[Path]) -> str:
+    """Return what a shard is made of: its place and its buckets (each named by the hash of its contents)."""
+    return hashlib.blake2b("|".join([str(FORMAT), scope, str(shards), str(s), *(b.stem for b in buckets)]).encode(),
+                           digest_size=16).hexdigest()
+
+
+def _keep_shard(out: _Out, target: Path, s: int, key: str) -> bool:
+    """Keep a shard's files made from the same buckets: its terms, then its external postings p/<s>/0, 1, …"""
+    if not out.keep(target / f"t/{s}.js", key):
+        return False
+    j = 0  # the postings were written with the shard's key: the first one not kept is past the last
+    while out.keep(target / f"p/{s}/{j}.js", key):
+        j += 1
+    return True
+
+
+def _write_shard(out: _Out, target: Path, scope: str, s: int, entries: list[Entry], key: str = "") -> None:
     """Write one term shard, sorted by key, and its external postings (p/<s>/<j>, numbered in key order)."""
     entries.sort(key=lambda e: e[1])
     external = 0
@@ -510,7 +538,7 @@ def _write_shard(out: _Out, target: Path, scope: str, s: int, entries: list[Entr
             return '"' + posting + '"'  # posting characters never need escaping
         name = f"p/{s}/{external}"
         data = wrap(f"{scope}/{name}", '"' + posting + '"')
-        out.put(target / (name + ".js"), data)
+        out.put(target / (name + ".js"), data, key)
         external += 1
         return f"[{external - 1},{len(data)}]"
 
@@ -518,7 +546,7 @@ def _write_shard(out: _Out, target: Path, scope: str, s: int, entries: list[Entr
         entry = f"{k}:[{nb},{ref(pb)}"
         entry += f",{nt},{ref(pt)}]" if nt else "]"
         parts.append(entry)
-    out.put(target / f"t/{s}.js", wrap(f"{scope}/t/{s}", "{" + ",".join(parts) + "}"))
+    out.put(target / f"t/{s}.js", wrap(f"{scope}/t/{s}", "{" + ",".join(parts) + "}"), key)
 
 
 _NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\u2028\u2029]')

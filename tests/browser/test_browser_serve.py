@@ -76,4 +76,6 @@ def test_an_error_shows_the_overlay_until_it_is_fixed(preview, page, breakage, l
     record.write_text(fixed, encoding="utf-8")
     page.wait_for_function("document.querySelector('main').innerText.includes('司法协理员人数')", timeout=30_000)
     page.wait_for_selector("#disclose-overlay[role=alert]", state="detached")
+    # The overlay is drawn from the preview's status after the page loads: wait for it, then count.
+    page.wait_for_selector("#disclose-overlay details.disclose-warnings")
     assert page.locator("#disclose-overlay details.disclose-warnings").count() == 1
