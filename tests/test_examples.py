@@ -235,3 +235,14 @@ def test_search_finds_every_kind(built, q, kind, url):
 def test_search_page_names_each_kind():
     script = (ROOT / "site_templates" / "assets" / "search.js").read_text(encoding="utf-8")
     assert 'transfer: "转移支付区域绩效目标表"' in script and 'evaluation: "绩效自评表"' in script
+
+
+@pytest.mark.parametrize("page", ["2022/yueyang-nyncj/gaobiaozhun-nongtian/index.html",
+                                  "2020/qingshan-jyj/bomo-xuexiao-gaizao/index.html"])
+def test_a_project_page_keeps_the_forms_order(built, page):
+    """Both forms print 基本信息, then 资金, then the goals, then the indicators: so does the page (and its contents list)."""
+    sheet = soup(built, page).find("article")
+    order = [t["id"].split("-")[0] for t in sheet.find_all("table") if t.get("id")]
+    assert order == ["info", "funding", "goals", "indicators"], order
+    listed = [a["href"].split("#")[1].split("-")[0] for a in sheet.select("nav.contents a")]
+    assert listed == ["info", "funding", "goals", "indicators"], listed
