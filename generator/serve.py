@@ -323,6 +323,9 @@ def serve(content: Path, *, cache: Path, port: int = 8000, host: str = HOST, ope
         raise KeyboardInterrupt  # SIGTERM stops the preview as cleanly as Ctrl+C
 
     signal.signal(signal.SIGTERM, interrupt)
+    # Ctrl+C stops the preview even when it was started with Ctrl+C ignored (a shell's `disclose serve &`, a CI
+    # job in the background): the page says Ctrl+C ends it, and a preview that cannot be stopped so is a trap.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     watcher = threading.Thread(target=rebuild_on_changes, name="disclose-watch", daemon=True)
     watcher.start()
     watching.wait(timeout=30)

@@ -175,6 +175,17 @@ def test_stopping_leaves_no_processes(project: Path):
         os.killpg(preview.process.pid, 0)  # nothing is left in its process group
 
 
+def test_ctrl_c_stops_a_preview_started_with_it_ignored(project: Path, monkeypatch: pytest.MonkeyPatch):
+    """Started in the background (`disclose serve &`: Ctrl+C ignored, and children inherit that), it still stops on Ctrl+C."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # what the child inherits across exec
+    try:
+        preview = start_serve(project / "content", "--port", str(free_port()))
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert preview.stop(signal.SIGINT) == 0
+    assert "预览已结束" in preview.output()
+
+
 def test_another_host_is_warned_about(project: Path):
     preview = start_serve(project / "content", "--port", str(free_port()), "--host", "0.0.0.0")
     try:
