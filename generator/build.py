@@ -101,6 +101,7 @@ class Engine:
         self.cache = cache if cache is not None else default_cache(self.content)
         self.drafts, self.only = drafts, only
         self.memory: dict = {}  # records loaded by earlier builds of this engine (RecordCache)
+        self.parts: dict = {}  # open-data parts made or read by earlier builds (opendata.PartStore)
 
     def build(self, *, strict: bool = False, clean: bool = False, progress: bool = True) -> BuildReport:
         """Build the site: load, check, plan, render what is stale, write what changed."""
@@ -168,7 +169,7 @@ class Engine:
             try:
                 digest = record_digests(self.content, records)
                 parts = opendata.PartStore(self.cache / "data" if state is not None else None,
-                                           part_key(state.generator if state is not None else "", digest))
+                                           part_key(state.generator if state is not None else "", digest), self.parts)
                 specs = plan_site(site, loaded.pages, renderer.uses)
                 data = plan_data(site, parts)
                 check_unique([*specs, *data])

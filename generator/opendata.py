@@ -300,9 +300,11 @@ class PartStore:
     file that cannot be read back is made again, never trusted.
     """
 
-    def __init__(self, folder: Path | None, key: Callable[[Edition, Department], str]) -> None:
+    def __init__(self, folder: Path | None, key: Callable[[Edition, Department], str],
+                 made: dict[str, Parts] | None = None) -> None:
         self.folder, self.key = folder, key
-        self.made: dict[str, Parts] = {}
+        # Parts by key: a running preview passes the same dict to every build, so an edit reads none from disk.
+        self.made: dict[str, Parts] = made if made is not None else {}
 
     def of(self, edition: Edition, department: Department) -> Parts:
         """Return a department's parts."""
@@ -337,9 +339,11 @@ class PartStore:
 
     def prune(self, keep: Iterable[str]) -> None:
         """Remove the parts of content that no longer exists."""
+        kept = set(keep)
+        for key in set(self.made) - kept:
+            del self.made[key]
         if self.folder is None or not self.folder.is_dir():
             return
-        kept = set(keep)
         for path in self.folder.iterdir():
             if path.name not in kept:
                 path.unlink(missing_ok=True)

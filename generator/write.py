@@ -109,7 +109,8 @@ class Writer:
     def intact(self, path: str, entry: Entry) -> bool:
         """Tell whether an output file is still as the last build left it (same size and mtime)."""
         try:
-            stat = os.stat(self.root / path)
+            # A string join, not pathlib: a build checks every output file this way (63,000 at 10k projects).
+            stat = os.stat(os.path.join(self.root, path))
         except OSError:
             return False
         return stat.st_size == entry.size and stat.st_mtime_ns == entry.mtime_ns

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from site_fixture import CONTENT, snapshot
 
-from generator import urls
+from generator import opendata, urls
 from generator.build import BuildReport, Engine
 from generator.render import TEMPLATES
 
@@ -194,3 +194,23 @@ def test_the_state_records_only_what_changed_and_stays_whole(tmp_path: Path) -> 
               "p9.html": Entry("k9", "d9", 9, 9)}
     state.save_outputs(root, second, state.outputs(root))
     assert state.outputs(root) == second
+
+
+def test_a_running_engine_reads_no_open_data_part_from_disk_again(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The preview keeps one engine: after its first build, an edit must not re-read the other departments' parts.
+    # A second department, whose parts the edit below leaves unchanged (2024 has one of its own).
+    shutil.copytree(work / "content/2024/pengyang-sfj", work / "content/2024/pengyang-copy")
+    engine = Engine(work / "content", work / "public", cache=work / ".disclose-cache", jobs=1)
+    assert engine.build(progress=False).status == 0
+    edit(work / "content" / PROJECT, "name: ", "name: 又一次")
+
+    read = opendata.PartStore.read
+
+    def unread(self: opendata.PartStore, key: str) -> opendata.Parts | None:
+        found = read(self, key)  # only the edited department's new parts may be looked for, and are not there
+        assert found is None, f"part {key} read from disk again"
+        return found
+    monkeypatch.setattr(opendata.PartStore, "read", unread)
+    assert engine.build(progress=False).status == 0
+    run(work, clean=True, output="clean", cache="clean-cache")
+    assert snapshot(work / "public") == snapshot(work / "clean")

@@ -92,10 +92,17 @@ class _Out:
         self.sink = sink
         self.root = root
 
+    def relative(self, path: Path) -> str:
+        """Name an index file relative to the output folder (by string: a build asks for ~50,000 at 10k)."""
+        name, root = str(path), str(self.root)
+        if self.root is None or not name.startswith(root + os.sep):
+            return path.relative_to(self.root).as_posix()  # raises, as pathlib does, for a path outside it
+        return name[len(root) + 1:].replace(os.sep, "/")
+
     def keep(self, path: Path, key: str) -> bool:
         """Keep a file the sink holds from the same inputs (`key`); tell whether it did."""
         fresh = getattr(self.sink, "fresh", None)  # a sink may not remember keys: then everything is written
-        if fresh is None or not key or not fresh(path.relative_to(self.root).as_posix(), key):
+        if fresh is None or not key or not fresh(self.relative(path), key):
             return False
         self.names.append(str(path))
         return True
@@ -104,7 +111,7 @@ class _Out:
         name = str(path)
         self.names.append(name)
         if self.sink is not None:
-            relative = path.relative_to(self.root).as_posix()
+            relative = self.relative(path)
             keyed = key and hasattr(self.sink, "fresh")
             if self.sink.write(relative, data, key) if keyed else self.sink.write(relative, data):
                 self.changed.append(name)
