@@ -96,3 +96,19 @@ def test_edits_change_one_name_and_every_page(mark: str) -> None:
     base = run.marked_template("<html><body>x</body></html>", "（修订1）")
     again = run.marked_template(base, mark)
     assert again.count("<!-- bench:") == 1 and mark in again
+
+
+def test_the_engine_edit_benchmark_times_each_rebuild_and_puts_the_record_back(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    subprocess.run([sys.executable, str(ROOT / "bench" / "make_content.py"), "--projects", "20", "--seed", "1",
+                    "--out", str(content)], check=True, capture_output=True, timeout=120)
+    before = {p: p.read_bytes() for p in content.rglob("*.yaml")}
+    proc = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_engine_edit.py"), "--content", str(content),
+                           "--runs", "2", "--profile", str(tmp_path / "edit.prof")],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    edits = [line for line in proc.stdout.splitlines() if line.startswith("edit ")]
+    assert len(edits) == 2 and all("rendered" in line and "生成页面" in line for line in edits)
+    assert "rendered 0," not in proc.stdout  # each edit re-rendered its pages
+    assert (tmp_path / "edit.prof").stat().st_size > 0
+    assert {p: p.read_bytes() for p in content.rglob("*.yaml")} == before

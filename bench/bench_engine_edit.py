@@ -1,0 +1,85 @@
+"""Measure one edit as a running preview rebuilds it: the engine alone, without browser or server.
+
+    python bench/bench_engine_edit.py --content DIR [--runs 5] [--output DIR] [--cache DIR] [--profile FILE]
+
+`disclose serve` keeps one `Engine` for the whole session; this does the same:
+one build (cold unless --output and --cache hold an earlier one), then --runs
+times: edit the first project record's name, rebuild, print the wall time and
+each step's. The record is put back at the end. With --profile the last
+rebuild runs under cProfile and its statistics are written to FILE.
+Figures, not asserts (bench/bench_serve.py times the same through Chromium).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import contextlib
+import io
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from generator.build import Engine  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="预览中改一个记录：引擎重新生成的用时")
+    parser.add_argument("--content", type=Path, required=True, help="内容文件夹（如 bench/make_content.py 生成的）")
+    parser.add_argument("--runs", type=int, default=5, help="修改次数")
+    parser.add_argument("--output", type=Path, help="输出文件夹（默认临时文件夹）")
+    parser.add_argument("--cache", type=Path, help="缓存文件夹（默认输出文件夹旁）")
+    parser.add_argument("--profile", type=Path, help="把最后一次的 cProfile 结果写入此文件")
+    args = parser.parse_args(argv)
+
+    record = next(p for p in sorted(args.content.glob("*/*/*.yaml")) if p.name != "department.yaml")
+    original = record.read_text(encoding="utf-8")
+    with tempfile.TemporaryDirectory(prefix="bench-edit-") as scratch:
+        output = args.output or Path(scratch) / "preview"
+        cache = args.cache or output.with_name(output.name + "-cache")
+        engine = Engine(args.content, output, cache=cache, drafts=True)
+        started = time.perf_counter()
+        quietly(engine)
+        print(f"first build: {time.perf_counter() - started:.2f} s")
+        times: list[float] = []
+        try:
+            for run in range(args.runs):
+                record.write_text(original.replace("name: ", f"name: 基准标记{run:02d}", 1), encoding="utf-8")
+                profile = cProfile.Profile() if args.profile and run == args.runs - 1 else None
+                started = time.perf_counter()
+                report = quietly(engine, profile)
+                times.append(time.perf_counter() - started)
+                steps = ", ".join(f"{name} {seconds:.2f}" for name, seconds in report.timings.items())
+                print(f"edit {run + 1}: {times[-1]:.2f} s ({steps}); rendered {len(report.rendered)}, "
+                      f"written {len(report.written)}")
+                if profile is not None:
+                    profile.dump_stats(args.profile)
+        finally:
+            record.write_text(original, encoding="utf-8")
+    if times:
+        print(f"median of {len(times)} edits: {statistics.median(times):.2f} s")
+    return 0
+
+
+def quietly(engine: Engine, profile: cProfile.Profile | None = None):
+    """Build once, with the build's own lines (and its thousands of warnings) kept off the screen."""
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        if profile is not None:
+            profile.enable()
+        try:
+            report = engine.build(progress=False)
+        finally:
+            if profile is not None:
+                profile.disable()
+    if report.status != 0:
+        raise SystemExit("生成失败：请先用 disclose check 检查内容")
+    return report
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
