@@ -13,8 +13,8 @@ Figures, not asserts (bench/bench_serve.py times the same through Chromium).
 from __future__ import annotations
 
 import argparse
-import cProfile
 import contextlib
+import cProfile
 import io
 import statistics
 import sys
