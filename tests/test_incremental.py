@@ -22,6 +22,7 @@ from site_fixture import CONTENT, snapshot
 from generator import opendata, urls
 from generator.build import BuildReport, Engine
 from generator.render import TEMPLATES
+from generator.state import BuildState
 
 PROJECT = "2024/pengyang-sfj/renmin-tiaojie.yaml"
 PROJECT_PAGE = urls.project(2024, "pengyang-sfj", "renmin-tiaojie")
@@ -210,7 +211,22 @@ def test_a_running_engine_reads_no_open_data_part_from_disk_again(work: Path, mo
         found = read(self, key)  # only the edited department's new parts may be looked for, and are not there
         assert found is None, f"part {key} read from disk again"
         return found
-    monkeypatch.setattr(opendata.PartStore, "read", unread)
+    with monkeypatch.context() as patch:
+        patch.setattr(opendata.PartStore, "read", unread)
+        # Nor the last build's output rows from the state: the engine saved them itself.
+        patch.setattr(BuildState, "outputs", lambda self, root: pytest.fail("output rows read back from the state"))
+        assert engine.build(progress=False).status == 0
+    run(work, clean=True, output="clean", cache="clean-cache")
+    assert snapshot(work / "public") == snapshot(work / "clean")
+
+
+def test_a_running_engine_reads_the_state_again_when_another_build_wrote_it(work: Path) -> None:
+    engine = Engine(work / "content", work / "public", cache=work / ".disclose-cache", jobs=1)
+    EDITS["a figure"](work)
+    assert engine.build(progress=False).status == 0
+    EDITS["add a department"](work)
+    run(work)  # another engine (a `disclose build`) writes the same output and state meanwhile
+    shutil.rmtree(work / "content" / "2024" / "pengyang-fzb")  # gone again: its pages must go too
     assert engine.build(progress=False).status == 0
     run(work, clean=True, output="clean", cache="clean-cache")
     assert snapshot(work / "public") == snapshot(work / "clean")
