@@ -43,10 +43,10 @@ from .load import Page, load_content
 from .minify import minify
 from .model import Department, Edition, Project, Site
 from .parallel import SchedulerError, TemplateFailure, default_jobs, executor, render_all, tasks
-from .plan import PageSpec, PlanError, department_records, edition_records, plan_site
+from .plan import PageSpec, PlanError, common, department_records, edition_records, plan_site
 from .problems import Problem, print_problems
 from .render import REFERENCES, Renderer, template_folders
-from .state import BuildState, RecordCache, default_cache, fingerprint, hash_parts
+from .state import BuildState, Kept, RecordCache, default_cache, fingerprint, hash_parts
 from .validate import check_project, check_site
 from .write import Output, OutputError
 
@@ -103,9 +103,17 @@ class Engine:
         self.memory: dict = {}  # records loaded by earlier builds of this engine (RecordCache)
         self.parts: dict = {}  # open-data parts made or read by earlier builds (opendata.PartStore)
         self.rows: tuple[tuple[str, bytes], dict] | None = None  # the output rows this engine saved last
+        self.kept = Kept()  # what earlier builds derived from departments that are unchanged (state.Kept)
+        self.templates_token = ""  # the template folders as the last signature saw them
 
-    def build(self, *, strict: bool = False, clean: bool = False, progress: bool = True) -> BuildReport:
-        """Build the site: load, check, plan, render what is stale, write what changed."""
+    def build(self, *, strict: bool = False, clean: bool = False, progress: bool = True, pages_only: bool = False,
+              cancel: Callable[[], bool] | None = None) -> BuildReport:
+        """Build the site: load, check, plan, render what is stale, write what changed.
+
+        `pages_only` (the preview, before it reloads the browser) renders the stale pages and leaves the
+        downloads and the search index as the last build made them, for a full build to follow at once;
+        that build stops, leaving the output as it was, as soon as `cancel` says so (another save).
+        """
         report = BuildReport()
         started = time.perf_counter()
         try:  # before anything is read or written, the cache included: the output must not swallow its inputs
@@ -115,7 +123,10 @@ class Engine:
             return report
         state = self.open_state(report)
         try:
-            self.run(state, report, strict=strict, clean=clean, progress=progress)
+            self.run(state, report, strict=strict, clean=clean, progress=progress, pages_only=pages_only,
+                     cancel=cancel or (lambda: False))
+        except Cancelled:
+            report.status, report.cache = 1, "cancelled"
         finally:
             gc.unfreeze()  # what this build loaded may be freed again (RecordCache sets it aside)
             if state is not None:
@@ -139,11 +150,12 @@ class Engine:
             print(f"提示：{report.cache}（{state.path}）")
         return state
 
-    def run(self, state: BuildState | None, report: BuildReport, *, strict: bool, clean: bool, progress: bool) -> None:
+    def run(self, state: BuildState | None, report: BuildReport, *, strict: bool, clean: bool, progress: bool,
+            pages_only: bool, cancel: Callable[[], bool]) -> None:
         """Run the pipeline, filling in the report."""
         root = Path(os.path.realpath(self.output))
         signature = self.signature(root)
-        if state is not None and not clean and self.unchanged(state, root, signature, report, strict):
+        if state is not None and not clean and not pages_only and self.unchanged(state, root, signature, report, strict):
             return
         with timed(report, "读取并检查内容") as say:
             records = RecordCache(state, self.memory)
@@ -151,7 +163,8 @@ class Engine:
             site = loaded.site
             report.problems = list(loaded.report.problems)
             if site is not None and not loaded.report.errors:
-                report.problems += check_site(site, cached_checks(records)) + archive.check_editions(site, self.content)
+                report.problems += check_site(site, cached_checks(records), self.kept) \
+                    + archive.check_editions(site, self.content)
             errors = [p for p in report.problems if p.level == "error"]
             print_problems(report.problems)
             projects = sum(len(e.projects) for e in site.editions) if site else 0
@@ -171,8 +184,8 @@ class Engine:
                 digest = record_digests(self.content, records)
                 parts = opendata.PartStore(self.cache / "data" if state is not None else None,
                                            part_key(state.generator if state is not None else "", digest), self.parts)
-                specs = plan_site(site, loaded.pages, renderer.uses)
-                data = plan_data(site, parts)
+                specs = plan_site(site, loaded.pages, renderer.uses, self.kept, self.edition_token(site, loaded.pages, digest))
+                data = plan_data(site, parts, self.kept)
                 check_unique([*specs, *data])
                 frozen = archive.Frozen.load(site, self.content)
             except (PlanError, address.AddressError, archive.ArchiveError) as exc:
@@ -183,7 +196,8 @@ class Engine:
             todo, verbatim = frozen.split([*specs, *data])
             specs = [item for item in todo if isinstance(item, PageSpec)]
             data = [item for item in todo if not isinstance(item, PageSpec)]
-            keys = [page_key(spec, renderer, digest) for spec in specs]
+            # A spec kept from the last build (plan_site) was made from the same files: so is its key.
+            keys = [self.kept.get(("key", spec.output), spec, lambda s=spec: page_key(s, renderer, digest)) for spec in specs]
             say(f"{report.planned} 个文件，{len(verbatim)} 个来自已冻结年度的存档")
 
         previous = self.outputs(state, root) if state is not None else {}
@@ -195,17 +209,29 @@ class Engine:
                     self.render(renderer, stale, out, report, progress)
                     say(f"{len(stale)} 个文件，其中 {len(out.changed)} 个有变化" + where(report.processes))
 
+                if cancel():
+                    raise Cancelled
                 with timed(report, "数据和存档") as say:
-                    say(write_data(data, verbatim, out, digest))
-                    parts.prune(parts.key(e, d) for e in site.editions for d in e.departments)
+                    if pages_only:  # only the by-year scripts the pages load; the downloads follow
+                        say(write_data([item for item in data if item.output.startswith("years/")], {}, out, digest))
+                    else:
+                        say(write_data(data, verbatim, out, digest))
+                        parts.prune(parts.key(e, d) for e in site.editions for d in e.departments)
 
                 with timed(report, "复制样式和脚本") as say:
                     say(copy_assets(renderer, out))
 
-                with timed(report, "搜索索引") as say:
-                    say(index_for_search(site, loaded.pages, out, searched, self.cache if state is not None else None,
-                                         part_key("search" + (state.generator if state else ""), digest, with_edition=True),
-                                         self.jobs if not self.scheduler else 1))
+                if pages_only:
+                    for path, entry in previous.items():  # left as they are, stale keys and all, for the full build
+                        if path not in out.entries and entry.origin in ("data", "archive", "search"):
+                            out.entries[path] = entry
+                else:
+                    if cancel():
+                        raise Cancelled
+                    with timed(report, "搜索索引") as say:
+                        say(index_for_search(site, loaded.pages, out, searched, self.cache if state is not None else None,
+                                             part_key("search" + (state.generator if state else ""), digest, with_edition=True),
+                                             self.jobs if not self.scheduler else 1, cancel))
         except (OutputError, TemplateFailure, SchedulerError) as exc:
             print(f"错误：{exc}\n未生成网站；{self.output} 保持不变。", file=sys.stderr)
             return
@@ -217,7 +243,8 @@ class Engine:
             state.save_outputs(root, out.entries, previous)
             self.remember_outputs(state, root, out.entries)
             state.save_template_references(REFERENCES)
-            state.keep(f"signature:{root}", signature)
+            # After pages only, the output is not what these inputs make: the next build must not stop early.
+            state.keep(f"signature:{root}", b"pages only" if pages_only else signature)
             state.keep(f"problems:{root}", pickle.dumps(report.problems, protocol=pickle.HIGHEST_PROTOCOL))
         report.written, report.removed, report.status = sorted(out.changed), out.removed, 0
 
@@ -227,7 +254,9 @@ class Engine:
         Taken before anything is read, so that a file changed during a build makes the next build look again.
         """
         parts = [str(root), repr((self.drafts, self.only))]
-        for folder in (self.content, *template_folders(self.content, self.templates)):
+        for folder in (*template_folders(self.content, self.templates), self.content):
+            if folder == self.content:
+                self.templates_token = hash_parts(parts)
             parts.append(f"@{folder}")
             for top, dirs, files in os.walk(folder):
                 dirs.sort()
@@ -284,6 +313,21 @@ class Engine:
         token = os.urandom(16)
         state.keep(f"outputs:{root}", token)
         self.rows = ((str(root), token), dict(entries))
+
+    def edition_token(self, site: Site, pages: tuple[Page, ...], digest: Callable[[str], str]) -> Callable[[Edition], str]:
+        """Return, per edition, the key of what its department pages show besides the department itself.
+
+        The templates, site.yaml, the Markdown pages, edition.yaml, and the working folder (the
+        records' paths are shown relative to it).
+        """
+        shared = [self.templates_token, os.getcwd(), *(f"{name}={digest(name)}" for name in common(site, pages)[1])]
+        tokens: dict[int, str] = {}
+
+        def token(edition: Edition) -> str:
+            if edition.year not in tokens:
+                tokens[edition.year] = hash_parts([*shared, f"{edition.year}={digest(f'{edition.year}/edition.yaml')}"])
+            return tokens[edition.year]
+        return token
 
     def compiled(self, state: BuildState | None) -> Path | None:
         """Return the folder for compiled templates, inside the cache."""
@@ -379,7 +423,7 @@ def part_key(generator: str, digest: Callable[[str], str], *,
     return key
 
 
-def plan_data(site: Site, parts: opendata.PartStore) -> list[opendata.DataFile]:
+def plan_data(site: Site, parts: opendata.PartStore, kept: Kept | None = None) -> list[opendata.DataFile]:
     """Plan the files made without templates: open data, original documents, cross-year scripts."""
     def made_from(edition, department) -> tuple[str, ...]:
         if department is None:
@@ -387,7 +431,7 @@ def plan_data(site: Site, parts: opendata.PartStore) -> list[opendata.DataFile]:
         return (f"{edition.year}/edition.yaml", *department_records(edition.year, department))
 
     return [*opendata.plan_data(site, made_from, parts), *opendata.plan_attachments(site),
-            *years.plan_scripts(site, years.across(site))]
+            *years.plan_scripts(site, years.across(site, kept))]
 
 
 def check_unique(outputs: list[PageSpec | opendata.DataFile]) -> None:
@@ -423,7 +467,8 @@ def copy_assets(renderer: Renderer, out: Output) -> str:
 
 
 def index_for_search(site: Site, pages: tuple[Page, ...], out: Output, key: str, cache: Path | None,
-                     inputs: Callable[[Edition, Department], str], jobs: int = 1) -> str:
+                     inputs: Callable[[Edition, Department], str], jobs: int = 1,
+                     cancel: Callable[[], bool] = lambda: False) -> str:
     """Write the search index: one per edition and one over all of them (generator/search/).
 
     Each department is a partition, inverted once and kept in the cache by content;
@@ -443,7 +488,7 @@ def index_for_search(site: Site, pages: tuple[Page, ...], out: Output, key: str,
     sink = SearchSink(out, key)
     drafts = drafts_of(site)
     try:
-        written = search.write_site_index(search_partitions(site, pages, cache, inputs, jobs), out.writer.root, cache,
+        written = search.write_site_index(search_partitions(site, pages, cache, inputs, jobs, cancel), out.writer.root, cache,
                                           leave_out=drafts, output=sink)
     except (OSError, search.CacheError):  # an unusable cache folder: index from scratch
         with tempfile.TemporaryDirectory(dir=out.writer.staging) as scratch:
@@ -470,8 +515,8 @@ class SearchSink:
         return self.out.write(path, data, key or self.key, origin="search")
 
 
-def search_partitions(site: Site, pages: tuple[Page, ...], cache: Path | None,
-                      inputs: Callable[[Edition, Department], str], jobs: int = 1) -> Iterator[search.PartitionIndex]:
+def search_partitions(site: Site, pages: tuple[Page, ...], cache: Path | None, inputs: Callable[[Edition, Department], str],
+                      jobs: int = 1, cancel: Callable[[], bool] = lambda: False) -> Iterator[search.PartitionIndex]:
     """Yield the search partitions of a site in site order: each department of each edition, then the pages.
 
     A department whose records are unchanged is found in the cache by their key, without making its
@@ -485,6 +530,8 @@ def search_partitions(site: Site, pages: tuple[Page, ...], cache: Path | None,
     missing = [(edition, department) for edition, department, key in departments if found[key] is None]
     made = iter(make_partitions(missing, cache, jobs))
     for _, _, key in departments:
+        if cancel():
+            raise Cancelled
         part = found[key]
         if part is None:
             part = next(made)
@@ -517,6 +564,10 @@ def _index_pending(job: tuple[int, Path]) -> search.PartitionIndex:
     i, cache = job
     edition, department = _PENDING[i]
     return search.index_partition(search.docs_for_partition(edition, department), cache)
+
+
+class Cancelled(Exception):
+    """A newer change arrived: this build stops, and the output stays as the last build left it."""
 
 
 @dataclass

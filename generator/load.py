@@ -113,7 +113,21 @@ def load_edition(folder: Path, report: Report, cache: RecordCache) -> Edition | 
 
 
 def load_department(folder: Path, report: Report, cache: RecordCache) -> Department | None:
-    """Read one department folder: department.yaml and its project, transfer and self-evaluation records."""
+    """Read one department folder: department.yaml and its project, transfer and self-evaluation records.
+
+    A folder unchanged since an earlier build of this process comes back as the same object.
+    """
+    def load() -> tuple[Department | None, list[Problem]]:
+        own = Report(root=report.root)
+        return read_department(folder, own, cache), own.problems
+
+    department, problems = cache.folder(folder, walk.listing(folder), load)
+    report.extend(problems)
+    return department
+
+
+def read_department(folder: Path, report: Report, cache: RecordCache) -> Department | None:
+    """Read a department folder's records into one Department."""
     department = read_record(folder / "department.yaml", Department, report, cache)
     records: list[Project | Transfer | Evaluation] = []
     for child in entries(folder, "department.yaml", report):

@@ -13,7 +13,7 @@ incremental build must watch.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -24,6 +24,7 @@ from . import address, archive, opendata, urls, years
 from .load import Page
 from .model import Department, Edition, Site, record_file
 from .money import Money
+from .state import Kept
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -66,17 +67,35 @@ class PlanError(Exception):
     """Two pages would be written to the same file."""
 
 
-def plan_site(site: Site, pages: tuple[Page, ...], uses: Callable[[tuple[str, ...]], tuple[str, ...]]) -> list[PageSpec]:
-    """Return every page of the site; `uses` names the templates an override list renders with."""
-    specs = [*site_pages(site, pages)]
+def plan_site(site: Site, pages: tuple[Page, ...], uses: Callable[[tuple[str, ...]], tuple[str, ...]],
+              kept: Kept | None = None, token: Callable[[Edition], object] | None = None) -> list[PageSpec]:
+    """Return every page of the site; `uses` names the templates an override list renders with.
+
+    A running preview passes what it kept and, per edition, a token of everything a department's pages
+    are made from besides the department (templates, site.yaml, pages, edition.yaml): the pages of a
+    department loaded as the same object as last time are not planned again.
+    """
+    def filled(specs: Iterable[PageSpec]) -> list[PageSpec]:
+        return [replace(spec, template_files=uses(spec.templates)) for spec in specs]
+
+    specs = filled(site_pages(site, pages))
+    chrome = common(site, pages)
     for edition in site.editions:
-        specs.extend(edition_pages(site, pages, edition))
-    specs.extend(years_pages(site, pages))
-    specs.extend(crawler_files(site, specs))
+        specs.extend(filled(edition_pages(site, pages, edition)))
+        edition_head = head(edition)
+        for department in edition.departments:
+            def plan(e: Edition = edition, h: Edition = edition_head, d: Department = department) -> list[PageSpec]:
+                return filled(department_pages(chrome, e, h, d))
+            if kept is None or token is None:
+                specs.extend(plan())
+            else:
+                specs.extend(kept.get(("plan", edition.year, department.slug), department, plan, token(edition)))
+    specs.extend(filled(years_pages(site, pages, kept)))
+    specs.extend(filled(crawler_files(site, specs)))
     clashes = [path for path, n in Counter(spec.output for spec in specs).items() if n > 1]
     if clashes:
         raise PlanError(f"以下页面的网址重复（页面文件名与年度、部门或“search”“assets”重名？）：{'、'.join(sorted(clashes))}")
-    return [replace(spec, template_files=uses(spec.templates)) for spec in specs]
+    return specs
 
 
 def site_pages(site: Site, pages: tuple[Page, ...]) -> Iterator[PageSpec]:
@@ -101,50 +120,58 @@ def common(site: Site, pages: tuple[Page, ...]) -> tuple[dict[str, Any], tuple[s
 
 
 def edition_pages(site: Site, pages: tuple[Page, ...], edition: Edition) -> Iterator[PageSpec]:
-    """Plan an edition's own pages: the edition, each department, its print-all page and projects."""
+    """Plan an edition's own pages: the edition and its corrections."""
     year = edition.year
     chrome, chrome_records = common(site, pages)
-    edition_head = head(edition)
     everything = (*chrome_records, *edition_records(edition))
     yield PageSpec(urls.edition(year), overrides("edition", year),
                    {**chrome, "summary": summarize(edition), **data_links(str(year), ())}, everything)
     yield PageSpec(urls.corrections(year), overrides("corrections", year),
-                   {**chrome, "edition": edition_head, "entries": tuple(archive.corrections(edition))}, everything)
-    for department in edition.departments:
-        records = (*chrome_records, f"{year}/edition.yaml", *department_records(year, department))
-        folder = f"{year}/{department.slug}"
-        context = {**chrome, "edition": edition_head, "department": department,
-                   **data_links(folder, opendata.attachments(edition, department))}
-        yield PageSpec(urls.department(year, department.slug), overrides("department", year, department.slug), context, records)
-        yield PageSpec(urls.print_all(year, department.slug), overrides("print", year, department.slug), context, records)
-        department_head = head(department)
-        own = (*chrome_records, f"{year}/edition.yaml", f"{year}/{department.slug}/department.yaml")
-        for project in department.projects:
-            evaluation = department.evaluation_of(project)
-            result = (record_file(year, department, evaluation),) if evaluation else ()
-            yield PageSpec(
-                urls.project(year, department.slug, project.slug),
-                overrides("project", year, department.slug, project.slug),
-                {**chrome, "edition": edition_head, "department": department_head, "project": project, "evaluation": evaluation,
-                 **data_links(folder, opendata.attachments(edition, department, [project]))},
-                (*own, record_file(year, department, project), *result),
-            )
-        for transfer in department.transfers:
-            yield PageSpec(
-                urls.project(year, department.slug, transfer.slug),
-                overrides("transfer", year, department.slug, transfer.slug),
-                {**chrome, "edition": edition_head, "department": department_head, "transfer": transfer},
-                (*own, record_file(year, department, transfer)),
-            )
-        for evaluation in department.evaluations:
-            target = department.target_of(evaluation)
-            yield PageSpec(
-                urls.project(year, department.slug, evaluation.slug),
-                overrides("evaluation", year, department.slug, evaluation.slug),
-                {**chrome, "edition": edition_head, "department": department_head, "evaluation": evaluation, "target": target},
-                (*own, record_file(year, department, evaluation),
-                 *((record_file(year, department, target),) if target else ())),
-            )
+                   {**chrome, "edition": head(edition), "entries": tuple(archive.corrections(edition))}, everything)
+
+
+def department_pages(shared: tuple[dict[str, Any], tuple[str, ...]], edition: Edition, edition_head: Edition,
+                     department: Department) -> Iterator[PageSpec]:
+    """Plan a department's pages: the department, its print-all page and each of its tables.
+
+    `shared` is what every page shows and its files (`common`).
+    """
+    year = edition.year
+    chrome, chrome_records = shared
+    records = (*chrome_records, f"{year}/edition.yaml", *department_records(year, department))
+    folder = f"{year}/{department.slug}"
+    context = {**chrome, "edition": edition_head, "department": department,
+               **data_links(folder, opendata.attachments(edition, department))}
+    yield PageSpec(urls.department(year, department.slug), overrides("department", year, department.slug), context, records)
+    yield PageSpec(urls.print_all(year, department.slug), overrides("print", year, department.slug), context, records)
+    department_head = head(department)
+    own = (*chrome_records, f"{year}/edition.yaml", f"{year}/{department.slug}/department.yaml")
+    for project in department.projects:
+        evaluation = department.evaluation_of(project)
+        result = (record_file(year, department, evaluation),) if evaluation else ()
+        yield PageSpec(
+            urls.project(year, department.slug, project.slug),
+            overrides("project", year, department.slug, project.slug),
+            {**chrome, "edition": edition_head, "department": department_head, "project": project, "evaluation": evaluation,
+             **data_links(folder, opendata.attachments(edition, department, [project]))},
+            (*own, record_file(year, department, project), *result),
+        )
+    for transfer in department.transfers:
+        yield PageSpec(
+            urls.project(year, department.slug, transfer.slug),
+            overrides("transfer", year, department.slug, transfer.slug),
+            {**chrome, "edition": edition_head, "department": department_head, "transfer": transfer},
+            (*own, record_file(year, department, transfer)),
+        )
+    for evaluation in department.evaluations:
+        target = department.target_of(evaluation)
+        yield PageSpec(
+            urls.project(year, department.slug, evaluation.slug),
+            overrides("evaluation", year, department.slug, evaluation.slug),
+            {**chrome, "edition": edition_head, "department": department_head, "evaluation": evaluation, "target": target},
+            (*own, record_file(year, department, evaluation),
+             *((record_file(year, department, target),) if target else ())),
+        )
 
 
 def data_links(folder: str, sources: list[opendata.Attachment] | tuple[()]) -> dict[str, Any]:
@@ -152,10 +179,10 @@ def data_links(folder: str, sources: list[opendata.Attachment] | tuple[()]) -> d
     return {"downloads": opendata.downloads(folder), "sources": tuple(sources)}
 
 
-def years_pages(site: Site, pages: tuple[Page, ...]) -> Iterator[PageSpec]:
+def years_pages(site: Site, pages: tuple[Page, ...], kept: Kept | None = None) -> Iterator[PageSpec]:
     """Plan each department's page of other years (outside the editions, so never frozen)."""
     chrome, chrome_records = common(site, pages)
-    links = years.across(site)
+    links = years.across(site, kept)
     newest = head(links.newest) if links.newest else None
     for edition in site.editions:
         for department in edition.departments:

@@ -211,7 +211,7 @@ class RecordCache:
     loading from the cache itself (loading step 12.8 s with them, 5.0 s without).
     """
 
-    def __init__(self, state: BuildState | None, memory: dict[str, tuple[int, int, str, str, Any]] | None = None) -> None:
+    def __init__(self, state: BuildState | None, memory: dict[str, tuple] | None = None) -> None:
         self.state = state
         # What earlier builds of this process loaded (`disclose serve`): (size, mtime_ns, digest, kind, value).
         self.memory = memory if memory is not None else {}
@@ -284,6 +284,27 @@ class RecordCache:
         self.memory[key] = (0, 0, digest, kind, value)
         return value
 
+    def folder(self, folder: Path, listing: tuple | None, load: Callable[[], tuple[Any, list]]) -> tuple[Any, list]:
+        """Return what `load` made of a folder (value, problems) when its entries are as an earlier build saw them.
+
+        Within one process only (`disclose serve`): the value is the very object loaded then, so what
+        was derived from it can be kept too (`Kept`). `listing` (walk.listing) names every entry with
+        its size and mtime; None (a folder that cannot be listed) never matches.
+        """
+        key = f"folder:{folder}"
+        held = self.memory.get(key)
+        if listing is not None and held is not None and held[0] == listing:
+            self.digests.update(held[3])
+            self.hits += len(held[3])
+            return held[1], held[2]
+        value, problems = load()
+        if listing is not None:
+            prefix = os.path.join(folder, "")
+            digests = {path: self.digests[path] for path in (prefix + entry[0] for entry in listing[1:])
+                       if path in self.digests}
+            self.memory[key] = (listing, value, problems, digests)
+        return value, problems
+
     def digest(self, path: Path) -> str:
         """Return a file's content hash (reading it unless the loader already did)."""
         key = str(path)
@@ -305,6 +326,32 @@ class RecordCache:
             return pickle.loads(payload)
         except Exception:  # noqa: BLE001 - any failure to read a cached row only means parsing again
             return None
+
+
+class Kept:
+    """What a running engine keeps between builds: results of pure functions of one model object.
+
+    `disclose serve` builds the same site again after every save. A department
+    whose files did not change is loaded as the very same object (load.py), so
+    what was derived from it (its checks, its pages' specs and keys, its by-year
+    rows) holds as long as that object and the `token` (whatever else it was
+    derived from) are unchanged. Identity, not equality: comparing two
+    departments field by field would cost what deriving does.
+    """
+
+    def __init__(self) -> None:
+        self.held: dict[Any, tuple[object, Any, Any]] = {}
+        self.hits = 0
+
+    def get(self, name: Any, source: object, compute: Callable[[], Any], token: Any = None) -> Any:
+        """Return what `compute` made of `source` under `token`, computing it when either changed."""
+        held = self.held.get(name)
+        if held is not None and held[0] is source and held[1] == token:
+            self.hits += 1
+            return held[2]
+        value = compute()
+        self.held[name] = (source, token, value)
+        return value
 
 
 def hash_parts(parts: Iterable[str]) -> str:

@@ -29,6 +29,7 @@ from .model import (
 )
 from .money import format_number
 from .problems import Problem, field_path, locate
+from .state import Kept
 from .tables import INDICATOR_LABELS, LEVELS, indicators_of
 
 Finding = tuple[list[str | int], str]
@@ -356,20 +357,32 @@ def site_facts(site: Site) -> Iterator[Problem]:
             yield problem(site.path or "site.yaml", [name], message)
 
 
-def check_site(site: Site, check: Callable[[Project], list[Problem]] = check_project) -> list[Problem]:
-    """Run every rule on the whole site; `check` runs the project rules (the build passes a cached one)."""
+def check_site(site: Site, check: Callable[[Project], list[Problem]] = check_project,
+               kept: Kept | None = None) -> list[Problem]:
+    """Run every rule on the whole site; `check` runs the project rules (the build passes a cached one).
+
+    A running preview passes what it kept: an unchanged department's findings are not sought again.
+    """
     found: list[Problem] = list(site_facts(site))
     for edition in site.editions:
         found.extend(duplicate_codes(edition))
         for department in edition.departments:
-            found.extend(duplicate_numbers(department))
-            found.extend(department_funding(department))
-            found.extend(department_goals(department))
-            found.extend(evaluation_linked(department))
-            for project in department.projects:
-                found.extend(check(project))
-            for transfer in department.transfers:
-                found.extend(problem(transfer.path, loc, message) for rule in TRANSFER_RULES for loc, message in rule(transfer))
-            for evaluation in department.evaluations:
-                found.extend(problem(evaluation.path, loc, message) for rule in EVALUATION_RULES for loc, message in rule(evaluation))
+            if kept is None:
+                found.extend(check_department(department, check))
+            else:
+                found.extend(kept.get(("check", edition.year, department.slug), department,
+                                      lambda d=department: check_department(d, check)))
+    return found
+
+
+def check_department(department: Department, check: Callable[[Project], list[Problem]]) -> list[Problem]:
+    """Run the rules of one department and of each of its tables."""
+    found = [*duplicate_numbers(department), *department_funding(department), *department_goals(department),
+             *evaluation_linked(department)]
+    for project in department.projects:
+        found.extend(check(project))
+    for transfer in department.transfers:
+        found.extend(problem(transfer.path, loc, message) for rule in TRANSFER_RULES for loc, message in rule(transfer))
+    for evaluation in department.evaluations:
+        found.extend(problem(evaluation.path, loc, message) for rule in EVALUATION_RULES for loc, message in rule(evaluation))
     return found

@@ -101,6 +101,30 @@ def children(folder: Path, report: Report, own: str = "") -> list[Path]:
     return found
 
 
+def listing(folder: Path) -> tuple | None:
+    """Return what identifies a folder's entries as they stand, or None when it cannot be listed.
+
+    Each entry's name, type, size, mtime and inode (a link's target's too), after the working folder
+    (problems name files relative to it): equal listings mean nothing in the folder changed.
+    """
+    entries = []
+    try:
+        with os.scandir(folder) as found:
+            for entry in found:
+                own = entry.stat(follow_symlinks=False)
+                item: tuple = (entry.name, own.st_mode, own.st_size, own.st_mtime_ns, own.st_ino)
+                if stat.S_ISLNK(own.st_mode):
+                    try:
+                        target = os.stat(entry.path)
+                        item += (os.path.realpath(entry.path), target.st_mode, target.st_size, target.st_mtime_ns)
+                    except OSError:
+                        item += (None,)
+                entries.append(item)
+    except OSError:
+        return None
+    return (os.getcwd(), *sorted(entries))
+
+
 def is_folder(path: Path) -> bool:
     """Return whether an entry returned by `children` is a folder (its link resolved)."""
     return path.is_dir()

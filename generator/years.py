@@ -30,6 +30,7 @@ from . import urls
 from .model import Department, Edition, Evaluation, Project, Site, iter_indicators, record_file
 from .money import format_amount
 from .opendata import DataFile
+from .state import Kept
 
 Key = tuple[int, str, str]  # (year, department slug, project slug)
 
@@ -136,15 +137,23 @@ def files_of(edition: Edition, department: Department, project: Project) -> tupl
 _last: tuple[Site, Across] | None = None  # the pages and the scripts of one build both need the links
 
 
-def across(site: Site) -> Across:
-    """Return the cross-year links of a site, computed once per site object."""
+def across(site: Site, kept: Kept | None = None) -> Across:
+    """Return the cross-year links of a site, computed once per site object.
+
+    A running preview passes what it kept: an unchanged department's rows are not made again.
+    """
     global _last
     if _last is None or _last[0] is not site:
-        _last = (site, links_of(site))
+        _last = (site, links_of(site, kept))
     return _last[1]
 
 
-def links_of(site: Site) -> Across:
+def department_rows(edition: Edition, department: Department) -> dict[str, tuple[YearRow, tuple[str, ...]]]:
+    """Return each project's by-year row and the files it is made from, by project slug."""
+    return {p.slug: (year_row(edition, department, p), files_of(edition, department, p)) for p in department.projects}
+
+
+def links_of(site: Site, kept: Kept | None = None) -> Across:
     """Compute the cross-year links of a site."""
     departments: dict[str, list[tuple[int, str]]] = {}
     found: dict[Key, YearRow] = {}
@@ -152,10 +161,14 @@ def links_of(site: Site) -> Across:
     for edition in site.editions:
         for department in edition.departments:
             departments.setdefault(department.slug, []).append((edition.year, department.name))
-            for project in department.projects:
-                key = (edition.year, department.slug, project.slug)
-                found[key] = year_row(edition, department, project)
-                files[key] = files_of(edition, department, project)
+            if kept is None:
+                made = department_rows(edition, department)
+            else:  # a row shows the edition's year only, besides the department and its records
+                made = kept.get(("years", edition.year, department.slug), department,
+                                lambda e=edition, d=department: department_rows(e, d))
+            for slug, (row, shown) in made.items():
+                found[edition.year, department.slug, slug] = row
+                files[edition.year, department.slug, slug] = shown
     groups = project_groups(site)
     rows = {key: tuple(found[k] for k in members) for key, members in groups.items()}
     newest = site.editions[0] if site.editions else None  # editions are sorted newest first

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from site_fixture import CONTENT, snapshot
 
-from generator import opendata, urls
+from generator import opendata, plan, urls
 from generator.build import BuildReport, Engine
 from generator.render import TEMPLATES
 from generator.state import BuildState
@@ -228,5 +228,61 @@ def test_a_running_engine_reads_the_state_again_when_another_build_wrote_it(work
     run(work)  # another engine (a `disclose build`) writes the same output and state meanwhile
     shutil.rmtree(work / "content" / "2024" / "pengyang-fzb")  # gone again: its pages must go too
     assert engine.build(progress=False).status == 0
+    run(work, clean=True, output="clean", cache="clean-cache")
+    assert snapshot(work / "public") == snapshot(work / "clean")
+
+
+def first_session_build(work: Path) -> Engine:
+    """Start an engine as `disclose serve` does, its first build loading every record (none changed)."""
+    engine = Engine(work / "content", work / "public", cache=work / ".disclose-cache", jobs=1)
+    site = work / "content" / "site.yaml"
+    os.utime(site, ns=(site.stat().st_atime_ns, site.stat().st_mtime_ns + 1_000_000_000))  # not a no-op build
+    assert engine.build(progress=False).status == 0
+    return engine
+
+
+def html_pages(folder: Path) -> dict[str, bytes]:
+    """Return the HTML pages of an output folder with their bytes."""
+    return {path: data for path, data in snapshot(folder).items() if path.endswith(".html")}
+
+
+@pytest.mark.parametrize("kind", EDITS)
+def test_a_running_preview_equals_a_clean_build_pages_first(work: Path, kind: str) -> None:
+    # As `disclose serve` runs it: one engine for the session, and after a save the pages first (the
+    # browser reloads then), the downloads and the search index in the full build that follows.
+    engine = first_session_build(work)
+    EDITS[kind](work)
+    first = engine.build(progress=False, pages_only=True)
+    assert first.status == 0
+    assert engine.kept.hits > 0, "nothing kept from the session's first build was used"
+    assert "搜索索引" not in first.timings
+    clean = run(work, clean=True, output="clean", cache="clean-cache")
+    assert html_pages(work / "public") == html_pages(work / "clean")
+    assert engine.build(progress=False).status == 0
+    assert snapshot(work / "public") == snapshot(work / "clean")
+    assert engine.build(progress=False).rendered == [], "the full build left something stale"
+    assert len(first.rendered) <= len(clean.rendered)
+
+
+def test_a_running_engine_plans_again_only_the_department_that_changed(work: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(work / "content/2024/pengyang-sfj", work / "content/2024/pengyang-copy")  # one left unchanged
+    engine = first_session_build(work)
+    departments = [d for d in (work / "content").glob("*/*") if d.is_dir()]
+    planned: list[str] = []
+    plan_department = plan.department_pages
+
+    def counted(shared, edition, edition_head, department):  # noqa: ANN001, ANN202 - a spy
+        planned.append(f"{edition.year}/{department.slug}")
+        return plan_department(shared, edition, edition_head, department)
+    monkeypatch.setattr(plan, "department_pages", counted)
+    EDITS["a figure"](work)
+    assert engine.build(progress=False, pages_only=True).status == 0
+    assert planned == ["2024/pengyang-sfj"]
+    # A change every page shows (site.yaml) plans every department again.
+    planned.clear()
+    EDITS["edit site.yaml"](work)
+    assert engine.build(progress=False).status == 0
+    assert len(planned) >= len(departments)
     run(work, clean=True, output="clean", cache="clean-cache")
     assert snapshot(work / "public") == snapshot(work / "clean")
