@@ -1,12 +1,15 @@
 """Measure one edit as a running preview rebuilds it: the engine alone, without browser or server.
 
     python bench/bench_engine_edit.py --content DIR [--runs 5] [--output DIR] [--cache DIR] [--profile FILE]
+                                      [--pages-first]
 
 `disclose serve` keeps one `Engine` for the whole session; this does the same:
 one build (cold unless --output and --cache hold an earlier one), then --runs
 times: edit the first project record's name, rebuild, print the wall time and
 each step's. The record is put back at the end. With --profile the last
-rebuild runs under cProfile and its statistics are written to FILE.
+rebuild runs under cProfile and its statistics are written to FILE. With
+--pages-first each edit is rebuilt as `disclose serve` does: the pages first
+(what the browser reloads after; the figure that counts), then the full build.
 Figures, not asserts (bench/bench_serve.py times the same through Chromium).
 """
 
@@ -35,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, help="输出文件夹（默认临时文件夹）")
     parser.add_argument("--cache", type=Path, help="缓存文件夹（默认输出文件夹旁）")
     parser.add_argument("--profile", type=Path, help="把最后一次的 cProfile 结果写入此文件")
+    parser.add_argument("--pages-first", action="store_true", help="像预览那样先生成页面，再完整生成")
     args = parser.parse_args(argv)
 
     record = next(p for p in sorted(args.content.glob("*/*/*.yaml")) if p.name != "department.yaml")
@@ -52,11 +56,15 @@ def main(argv: list[str] | None = None) -> int:
                 record.write_text(original.replace("name: ", f"name: 基准标记{run:02d}", 1), encoding="utf-8")
                 profile = cProfile.Profile() if args.profile and run == args.runs - 1 else None
                 started = time.perf_counter()
-                report = quietly(engine, profile)
+                report = quietly(engine, profile, pages_only=args.pages_first)
                 times.append(time.perf_counter() - started)
-                steps = ", ".join(f"{name} {seconds:.2f}" for name, seconds in report.timings.items())
-                print(f"edit {run + 1}: {times[-1]:.2f} s ({steps}); rendered {len(report.rendered)}, "
-                      f"written {len(report.written)}")
+                print(f"edit {run + 1}{' (pages first)' if args.pages_first else ''}: {times[-1]:.2f} s ({steps(report)}); "
+                      f"rendered {len(report.rendered)}, written {len(report.written)}")
+                if args.pages_first:
+                    started = time.perf_counter()
+                    report = quietly(engine)
+                    print(f"  then the full build: {time.perf_counter() - started:.2f} s ({steps(report)}); "
+                          f"rendered {len(report.rendered)}, written {len(report.written)}")
                 if profile is not None:
                     profile.dump_stats(args.profile)
         finally:
@@ -66,13 +74,18 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def quietly(engine: Engine, profile: cProfile.Profile | None = None):
+def steps(report) -> str:  # noqa: ANN001 - a BuildReport
+    """Return a build's step times as one line."""
+    return ", ".join(f"{name} {seconds:.2f}" for name, seconds in report.timings.items())
+
+
+def quietly(engine: Engine, profile: cProfile.Profile | None = None, pages_only: bool = False):
     """Build once, with the build's own lines (and its thousands of warnings) kept off the screen."""
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         if profile is not None:
             profile.enable()
         try:
-            report = engine.build(progress=False)
+            report = engine.build(progress=False, pages_only=pages_only)
         finally:
             if profile is not None:
                 profile.disable()

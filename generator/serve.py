@@ -14,6 +14,10 @@ browsers to reload. Two of its habits are worked around here:
   livereload to reload only when the build is done;
 - it ignores a change that comes within 3 s of the previous reload, so a quick
   second save would never show; the rebuild thread calls its reload directly.
+
+After a save the rebuild thread builds the pages first and reloads the browser
+then; the downloads and the search index follow in a full build, which the
+next save cancels (the watch thread queues saves while a build runs).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from __future__ import annotations
 import json
 import mimetypes
 import posixpath
+import queue
 import signal
 import socket
 import threading
@@ -77,32 +82,51 @@ class Preview:
         self.status = Status(prefix=prefix)
         self.lock = threading.Lock()
 
-    def rebuild(self) -> Status:
-        """Build the preview folder and record what went wrong, if anything."""
+    def rebuild(self, pages_only: bool = False) -> Status:
+        """Build the preview folder (the pages only, when asked) and record what went wrong, if anything."""
         with self.lock:
             started = time.perf_counter()
-            try:
-                report = self.engine.build(progress=False)
-            except Exception as exc:  # a bug, not bad content: keep watching, and say so on every page
-                report = BuildReport(problems=[Problem("error", "", f"内部错误：{type(exc).__name__}: {exc}（请报告给维护者）")])
-                print(report.problems[0].message, flush=True)
-            code = report.status
-            errors = [p for p in report.problems if p.level == "error"]
-            warnings = report.warnings
-            self.status = Status(
-                prefix=self.status.prefix,
-                build=self.status.build + 1,
-                ok=code == 0,
-                finished=time.strftime("%H:%M:%S"),
-                seconds=round(time.perf_counter() - started, 3),
-                errors=[problem_json(p) for p in errors],
-                warnings=[problem_json(p) for p in warnings],
-                stale=[] if code == 0 else stale_pages(self.content, errors),
-            )
-            if code != 0 and not errors:  # refused for another reason (a template, the output): say so
-                self.status.errors.append({"file": "", "line": None, "field": "",
-                                           "message": "网站未能生成，详见运行 disclose serve 的终端窗口", "text": ""})
-            return self.status
+            return self.record(self.build(pages_only=pages_only), started)
+
+    def finish(self, cancel: Callable[[], bool]) -> float | None:
+        """Complete a pages-first rebuild: the downloads and the search index; return its seconds, None if cancelled."""
+        with self.lock:
+            started = time.perf_counter()
+            report = self.build(cancel=cancel)
+            if report.cache == "cancelled":
+                return None
+            if report.status != 0:  # the pages were built from the same content: this is the output's problem
+                self.record(report, started)
+            return time.perf_counter() - started
+
+    def build(self, **options: object) -> BuildReport:
+        """Run the engine; a bug, not bad content, is reported on every page and the preview keeps watching."""
+        try:
+            return self.engine.build(progress=False, **options)  # type: ignore[arg-type]
+        except Exception as exc:  # noqa: BLE001
+            report = BuildReport(problems=[Problem("error", "", f"内部错误：{type(exc).__name__}: {exc}（请报告给维护者）")])
+            print(report.problems[0].message, flush=True)
+            return report
+
+    def record(self, report: BuildReport, started: float) -> Status:
+        """Keep what a build found as the status the overlay shows."""
+        code = report.status
+        errors = [p for p in report.problems if p.level == "error"]
+        warnings = report.warnings
+        self.status = Status(
+            prefix=self.status.prefix,
+            build=self.status.build + 1,
+            ok=code == 0,
+            finished=time.strftime("%H:%M:%S"),
+            seconds=round(time.perf_counter() - started, 3),
+            errors=[problem_json(p) for p in errors],
+            warnings=[problem_json(p) for p in warnings],
+            stale=[] if code == 0 else stale_pages(self.content, errors),
+        )
+        if code != 0 and not errors:  # refused for another reason (a template, the output): say so
+            self.status.errors.append({"file": "", "line": None, "field": "",
+                                       "message": "网站未能生成，详见运行 disclose serve 的终端窗口", "text": ""})
+        return self.status
 
     def engine_folders(self) -> list[Path]:
         """Return what to watch: the content and every template folder the engine reads (the site's own first)."""
@@ -311,13 +335,29 @@ def serve(content: Path, *, cache: Path, port: int = 8000, host: str = HOST, ope
     loop = IOLoop.current()
     stop, watching = threading.Event(), threading.Event()
 
-    def rebuild_on_changes() -> None:
+    saves: queue.Queue[set[str]] = queue.Queue()  # filled while a build runs, so that the next save cancels it
+
+    def watch() -> None:
         for changed in watch_changes(preview.engine_folders(), stop, watching):
+            saves.put(changed)
+
+    def rebuild_on_changes() -> None:
+        while not stop.is_set():
+            try:
+                changed = saves.get(timeout=0.25)
+            except queue.Empty:
+                continue
+            while not saves.empty():
+                changed |= saves.get_nowait()
             names = "、".join(sorted(Path(name).name for name in changed)[:5])
-            result = preview.rebuild()
+            result = preview.rebuild(pages_only=True)
             outcome = "已更新" if result.ok else f"有 {len(result.errors)} 个错误，预览显示上次成功的版本"
             print(f"{result.finished} 修改了 {names}：{outcome}（{result.seconds:.2f} 秒）", flush=True)
             loop.add_callback(LiveReloadHandler.reload_waiters)
+            if result.ok:
+                seconds = preview.finish(cancel=lambda: not saves.empty() or stop.is_set())
+                if seconds is not None:
+                    print(f"  下载文件和搜索索引也已更新（{seconds:.2f} 秒）", flush=True)
 
     def interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt  # SIGTERM stops the preview as cleanly as Ctrl+C
@@ -326,8 +366,10 @@ def serve(content: Path, *, cache: Path, port: int = 8000, host: str = HOST, ope
     # Ctrl+C stops the preview even when it was started with Ctrl+C ignored (a shell's `disclose serve &`, a CI
     # job in the background): the page says Ctrl+C ends it, and a preview that cannot be stopped so is a trap.
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    watcher = threading.Thread(target=rebuild_on_changes, name="disclose-watch", daemon=True)
+    watcher = threading.Thread(target=watch, name="disclose-watch", daemon=True)
+    builder = threading.Thread(target=rebuild_on_changes, name="disclose-rebuild", daemon=True)
     watcher.start()
+    builder.start()
     watching.wait(timeout=30)
     address = f"http://{'[' + host + ']' if ':' in host else host}:{chosen}{base_path}"
 
@@ -345,5 +387,6 @@ def serve(content: Path, *, cache: Path, port: int = 8000, host: str = HOST, ope
     finally:
         stop.set()
         watcher.join(timeout=5)
+        builder.join(timeout=5)
     print("预览已结束。")
     return 0
