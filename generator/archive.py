@@ -198,10 +198,10 @@ def check_editions(site: Site, content: Path) -> list[Problem]:
 def missing_attachments(edition: Edition) -> Iterator[Problem]:
     """Report a source_file that is not in its record's folder."""
     for department in edition.departments:
-        for record, path in ((department, Path(department.path) / "department.yaml"),
-                             *((p, Path(p.path)) for p in department.projects)):
+        for record in (department, *department.projects):
             name = record.source_file
             if name and not (Path(department.path) / name).is_file():
+                path = Path(department.path) / "department.yaml" if record is department else Path(record.path)
                 yield Problem("error", str(path), f"原文件 {name} 不存在：应放在 {department.path} 文件夹中，与记录在一起",
                               locate(path, ["source_file"]), "source_file")
 

@@ -185,10 +185,11 @@ def years_pages(site: Site, pages: tuple[Page, ...], kept: Kept | None = None) -
     links = years.across(site, kept)
     newest = head(links.newest) if links.newest else None
     for edition in site.editions:
+        edition_head = head(edition)
         for department in edition.departments:
-            rows = tuple((head(p), links.rows.get((edition.year, department.slug, p.slug), ())) for p in department.projects)
+            rows = tuple((p, links.rows.get((edition.year, department.slug, p.slug), ())) for p in department.projects)
             yield PageSpec(urls.years(edition.year, department.slug), ("years.html",),
-                           {**chrome, "edition": head(edition), "department": head(department), "newest": newest,
+                           {**chrome, "edition": edition_head, "department": head(department), "newest": newest,
                             "years": links.departments[department.slug], "projects": rows},
                            (*chrome_records, *links.inputs[(edition.year, department.slug)]))
 

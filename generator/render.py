@@ -87,6 +87,7 @@ class Renderer:
                                 stack_labels=stack_labels)
         self.parsed: dict[str, tuple[str, ...]] = {}
         self.digests: dict[str, str] = {}
+        self.used: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def digest(self, name: str) -> str:
         """Return which folder a template name is read from and a hash of its bytes ("-" when missing)."""
@@ -112,6 +113,12 @@ class Renderer:
 
     def uses(self, names: tuple[str, ...]) -> tuple[str, ...]:
         """Return the chosen template and every template it extends, includes or imports, sorted."""
+        if names not in self.used:  # templates do not change during a build; 500 by-year pages share one list
+            self.used[names] = self.find_uses(names)
+        return self.used[names]
+
+    def find_uses(self, names: tuple[str, ...]) -> tuple[str, ...]:
+        """Find what `uses` returns."""
         chosen = next((name for name in names if self.digest(name) != "-"), None)
         if chosen is None:  # no candidate exists: let Jinja say so, naming them all
             self.env.select_template(names)

@@ -78,7 +78,8 @@ class Preview:
         self.folder = cache / "preview"
         # One engine for the whole session: each save re-reads only the files that changed and
         # re-renders only the pages they reach (the build state lives in the cache, beside the preview).
-        self.engine = Engine(content, self.folder, templates=templates, cache=cache, drafts=True)  # drafts: what a preview is for
+        self.engine = Engine(content, self.folder, templates=templates, cache=cache, drafts=True,  # drafts: what a preview is for
+                             resident=True)
         self.status = Status(prefix=prefix)
         self.lock = threading.Lock()
 

@@ -144,10 +144,12 @@ class BuildState:
             else:
                 self.db.executemany("DELETE FROM outputs WHERE root = ? AND path = ?",
                                     [(str(root), path) for path in sorted(previous.keys() - entries.keys())])
+            # Most entries are the very objects the last build left (kept as fresh): `is` before `!=`.
+            changed = sorted(path for path, e in entries.items() if (old := previous.get(path)) is not e and old != e)
             self.db.executemany(
                 "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [(str(root), path, e.key, e.digest, e.size, e.mtime_ns, e.origin)
-                 for path, e in sorted(entries.items()) if previous.get(path) != e])
+                 for path, e in ((path, entries[path]) for path in changed)])
             for (other,) in self.db.execute("SELECT DISTINCT root FROM outputs").fetchall():
                 if not os.path.isdir(other):
                     self.db.execute("DELETE FROM outputs WHERE root = ?", (other,))
@@ -328,6 +330,13 @@ class RecordCache:
             return None
 
 
+def same(a: object, b: object) -> bool:
+    """Tell whether two objects are one, or two tuples of the same objects (an edition's departments)."""
+    if a is b:
+        return True
+    return isinstance(a, tuple) and isinstance(b, tuple) and len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True))
+
+
 class Kept:
     """What a running engine keeps between builds: results of pure functions of one model object.
 
@@ -346,7 +355,7 @@ class Kept:
     def get(self, name: Any, source: object, compute: Callable[[], Any], token: Any = None) -> Any:
         """Return what `compute` made of `source` under `token`, computing it when either changed."""
         held = self.held.get(name)
-        if held is not None and held[0] is source and held[1] == token:
+        if held is not None and same(held[0], source) and held[1] == token:
             self.hits += 1
             return held[2]
         value = compute()

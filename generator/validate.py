@@ -365,7 +365,10 @@ def check_site(site: Site, check: Callable[[Project], list[Problem]] = check_pro
     """
     found: list[Problem] = list(site_facts(site))
     for edition in site.editions:
-        found.extend(duplicate_codes(edition))
+        if kept is None:
+            found.extend(duplicate_codes(edition))
+        else:  # locating each duplicate's line parses its file: not again while no department changed
+            found.extend(kept.get(("codes", edition.year), edition.departments, lambda e=edition: list(duplicate_codes(e))))
         for department in edition.departments:
             if kept is None:
                 found.extend(check_department(department, check))

@@ -286,3 +286,19 @@ def test_a_running_engine_plans_again_only_the_department_that_changed(work: Pat
     assert len(planned) >= len(departments)
     run(work, clean=True, output="clean", cache="clean-cache")
     assert snapshot(work / "public") == snapshot(work / "clean")
+
+
+def test_a_cancelled_build_leaves_the_output_as_it_was(work: Path) -> None:
+    # The preview cancels the full build that follows the pages when another save arrives.
+    engine = first_session_build(work)
+    EDITS["a figure"](work)
+    assert engine.build(progress=False, pages_only=True).status == 0
+    before = snapshot(work / "public")
+    asked: list[bool] = []
+    cancelled = engine.build(progress=False, cancel=lambda: asked.append(True) or len(asked) > 1)
+    assert cancelled.status == 1 and cancelled.cache == "cancelled"
+    assert snapshot(work / "public") == before
+    assert not list(work.glob(".public.*")), "a staging folder was left behind"
+    assert engine.build(progress=False).status == 0
+    run(work, clean=True, output="clean", cache="clean-cache")
+    assert snapshot(work / "public") == snapshot(work / "clean")
