@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-edit-") as scratch:
         output = args.output or Path(scratch) / "preview"
         cache = args.cache or output.with_name(output.name + "-cache")
-        engine = Engine(args.content, output, cache=cache, drafts=True)
+        engine = Engine(args.content, output, cache=cache, drafts=True, resident=True)  # as serve keeps it
         started = time.perf_counter()
         quietly(engine)
         print(f"first build: {time.perf_counter() - started:.2f} s")

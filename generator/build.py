@@ -441,8 +441,8 @@ def plan_data(site: Site, parts: opendata.PartStore, kept: Kept | None = None) -
     """Plan the files made without templates: open data, original documents, cross-year scripts."""
     def made_from(edition, department) -> tuple[str, ...]:
         if department is None:
-            return edition_records(edition)
-        return (f"{edition.year}/edition.yaml", *department_records(edition.year, department))
+            return edition_records(edition, kept)
+        return (f"{edition.year}/edition.yaml", *department_records(edition.year, department, kept))
 
     return [*opendata.plan_data(site, made_from, parts), *opendata.plan_attachments(site),
             *years.plan_scripts(site, years.across(site, kept))]

@@ -78,10 +78,10 @@ def plan_site(site: Site, pages: tuple[Page, ...], uses: Callable[[tuple[str, ..
     def filled(specs: Iterable[PageSpec]) -> list[PageSpec]:
         return [replace(spec, template_files=uses(spec.templates)) for spec in specs]
 
-    specs = filled(site_pages(site, pages))
+    specs = filled(site_pages(site, pages, kept))
     chrome = common(site, pages)
     for edition in site.editions:
-        specs.extend(filled(edition_pages(site, pages, edition)))
+        specs.extend(filled(edition_pages(site, pages, edition, kept)))
         edition_head = head(edition)
         for department in edition.departments:
             def plan(e: Edition = edition, h: Edition = edition_head, d: Department = department) -> list[PageSpec]:
@@ -90,7 +90,7 @@ def plan_site(site: Site, pages: tuple[Page, ...], uses: Callable[[tuple[str, ..
                 specs.extend(plan())
             else:
                 specs.extend(kept.get(("plan", edition.year, department.slug), department, plan, token(edition)))
-    specs.extend(filled(years_pages(site, pages, kept)))
+    specs.extend(years_pages(site, pages, filled, kept, token))
     specs.extend(filled(crawler_files(site, specs)))
     clashes = [path for path, n in Counter(spec.output for spec in specs).items() if n > 1]
     if clashes:
@@ -98,11 +98,11 @@ def plan_site(site: Site, pages: tuple[Page, ...], uses: Callable[[tuple[str, ..
     return specs
 
 
-def site_pages(site: Site, pages: tuple[Page, ...]) -> Iterator[PageSpec]:
+def site_pages(site: Site, pages: tuple[Page, ...], kept: Kept | None = None) -> Iterator[PageSpec]:
     """Plan the pages outside any edition: home, Markdown pages, search, 404."""
     chrome, chrome_records = common(site, pages)
     summaries = tuple(summarize(edition) for edition in site.editions)
-    everything = tuple(path for edition in site.editions for path in edition_records(edition))
+    everything = tuple(path for edition in site.editions for path in edition_records(edition, kept))
     yield PageSpec(urls.home(), ("home.html",), {**chrome, "editions": summaries}, (*chrome_records, *everything))
     for page in pages:
         yield PageSpec(urls.page(page.slug), overrides("page", page.slug), {**chrome, "page": page}, chrome_records)
@@ -119,11 +119,11 @@ def common(site: Site, pages: tuple[Page, ...]) -> tuple[dict[str, Any], tuple[s
     return {"site": head(site), "nav": nav}, ("site.yaml", *(f"pages/{Path(page.path).name}" for page in pages))
 
 
-def edition_pages(site: Site, pages: tuple[Page, ...], edition: Edition) -> Iterator[PageSpec]:
+def edition_pages(site: Site, pages: tuple[Page, ...], edition: Edition, kept: Kept | None = None) -> Iterator[PageSpec]:
     """Plan an edition's own pages: the edition and its corrections."""
     year = edition.year
     chrome, chrome_records = common(site, pages)
-    everything = (*chrome_records, *edition_records(edition))
+    everything = (*chrome_records, *edition_records(edition, kept))
     yield PageSpec(urls.edition(year), overrides("edition", year),
                    {**chrome, "summary": summarize(edition), **data_links(str(year), ())}, everything)
     yield PageSpec(urls.corrections(year), overrides("corrections", year),
@@ -179,19 +179,36 @@ def data_links(folder: str, sources: list[opendata.Attachment] | tuple[()]) -> d
     return {"downloads": opendata.downloads(folder), "sources": tuple(sources)}
 
 
-def years_pages(site: Site, pages: tuple[Page, ...], kept: Kept | None = None) -> Iterator[PageSpec]:
-    """Plan each department's page of other years (outside the editions, so never frozen)."""
+def years_pages(site: Site, pages: tuple[Page, ...], fill: Callable[[Iterable[PageSpec]], list[PageSpec]],
+                kept: Kept | None = None, token: Callable[[Edition], object] | None = None) -> list[PageSpec]:
+    """Plan each department's page of other years (outside the editions, so never frozen).
+
+    With what a running preview kept, a page whose departments (the ones it shows records of) are
+    the same objects, under the same editions' tokens and inputs, is not planned again.
+    """
     chrome, chrome_records = common(site, pages)
     links = years.across(site, kept)
     newest = head(links.newest) if links.newest else None
+    by_key = {(e.year, d.slug): d for e in site.editions for d in e.departments}
+    tokens = tuple(token(e) for e in site.editions) if token is not None else ()
+    specs = []
     for edition in site.editions:
         edition_head = head(edition)
         for department in edition.departments:
-            rows = tuple((p, links.rows.get((edition.year, department.slug, p.slug), ())) for p in department.projects)
-            yield PageSpec(urls.years(edition.year, department.slug), ("years.html",),
-                           {**chrome, "edition": edition_head, "department": head(department), "newest": newest,
-                            "years": links.departments[department.slug], "projects": rows},
-                           (*chrome_records, *links.inputs[(edition.year, department.slug)]))
+            key = (edition.year, department.slug)
+
+            def plan(e: Edition = edition, h: Edition = edition_head, d: Department = department) -> list[PageSpec]:
+                rows = tuple((p, links.rows.get((e.year, d.slug, p.slug), ())) for p in d.projects)
+                return fill([PageSpec(urls.years(e.year, d.slug), ("years.html",),
+                                      {**chrome, "edition": h, "department": head(d), "newest": newest,
+                                       "years": links.departments[d.slug], "projects": rows},
+                                      (*chrome_records, *links.inputs[(e.year, d.slug)]))])
+            if kept is None or token is None:
+                specs.extend(plan())
+            else:
+                shown = tuple(by_key[k] for k in links.shown[key])
+                specs.extend(kept.get(("years page", *key), shown, plan, (tokens, links.inputs[key])))
+    return specs
 
 
 def crawler_files(site: Site, specs: list[PageSpec]) -> Iterator[PageSpec]:
@@ -237,14 +254,16 @@ def overrides(kind: str, *parts: object) -> tuple[str, ...]:
     return (*names, f"{kind}.html")
 
 
-def edition_records(edition: Edition) -> tuple[str, ...]:
+def edition_records(edition: Edition, kept: Kept | None = None) -> tuple[str, ...]:
     """Return the content files of an edition: edition.yaml and every department's files."""
     return (f"{edition.year}/edition.yaml",
-            *(path for d in edition.departments for path in department_records(edition.year, d)))
+            *(path for d in edition.departments for path in department_records(edition.year, d, kept)))
 
 
-def department_records(year: int, department: Department) -> tuple[str, ...]:
+def department_records(year: int, department: Department, kept: Kept | None = None) -> tuple[str, ...]:
     """Return the content files of a department: department.yaml and its projects, transfer tables and self-evaluations."""
+    if kept is not None:  # asked for every page and data file of the department, and for the edition's
+        return kept.get(("records", year, department.slug), department, lambda: department_records(year, department))
     tables = (*department.projects, *department.transfers, *department.evaluations)
     return (f"{year}/{department.slug}/department.yaml", *(record_file(year, department, t) for t in tables))
 

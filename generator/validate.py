@@ -306,16 +306,23 @@ EVALUATION_RULES = (quantitative_values, scores_add_up, column_groups_fit)
 GOAL_RULES = (quantitative_values, negative_rate_targets, column_groups_fit)
 
 
-def duplicate_codes(edition: Edition) -> Iterator[Problem]:
-    """Warn about project codes used twice in one edition."""
+def duplicate_codes(edition: Edition, kept: Kept | None = None) -> Iterator[Problem]:
+    """Warn about project codes used twice in one edition.
+
+    Locating a warning's line parses its file: a running preview locates each one once.
+    """
     seen: dict[str, list[Project]] = defaultdict(list)
     for project in edition.projects:
         if project.code:
             seen[project.code].append(project)
     for code, projects in seen.items():
         for project in projects[1:]:
-            yield problem(project.path, ["code"],
-                          f"项目代码 {code} 在 {edition.year} 年度重复（{projects[0].path} 也使用了它）")
+            message = f"项目代码 {code} 在 {edition.year} 年度重复（{projects[0].path} 也使用了它）"
+            if kept is None:
+                yield problem(project.path, ["code"], message)
+            else:
+                yield kept.get(("code", project.path), project, lambda p=project, m=message: problem(p.path, ["code"], m),
+                               message)
 
 
 def duplicate_numbers(department: Department) -> Iterator[Problem]:
@@ -365,10 +372,7 @@ def check_site(site: Site, check: Callable[[Project], list[Problem]] = check_pro
     """
     found: list[Problem] = list(site_facts(site))
     for edition in site.editions:
-        if kept is None:
-            found.extend(duplicate_codes(edition))
-        else:  # locating each duplicate's line parses its file: not again while no department changed
-            found.extend(kept.get(("codes", edition.year), edition.departments, lambda e=edition: list(duplicate_codes(e))))
+        found.extend(duplicate_codes(edition, kept))
         for department in edition.departments:
             if kept is None:
                 found.extend(check_department(department, check))

@@ -125,6 +125,7 @@ class Across:
     departments: dict[str, tuple[tuple[int, str], ...]]  # slug → (year, name), newest first
     rows: dict[Key, tuple[YearRow, ...]]  # project → its group's rows, newest first
     inputs: dict[tuple[int, str], tuple[str, ...]]  # (year, department) → the content files its outputs show
+    shown: dict[tuple[int, str], tuple[tuple[int, str], ...]]  # (year, department) → the departments those are in
 
 
 def files_of(edition: Edition, department: Department, project: Project) -> tuple[str, ...]:
@@ -175,13 +176,16 @@ def links_of(site: Site, kept: Kept | None = None) -> Across:
     # Precise inputs, so that an edit re-makes the by-year outputs that show it and no others: every
     # edition's own file (the newest notice), the department in every year, its projects' groups.
     editions = tuple(f"{e.year}/edition.yaml" for e in site.editions)
-    inputs = {}
+    inputs, shown = {}, {}
     for edition in site.editions:
         for department in edition.departments:
             same = tuple(f"{y}/{department.slug}/department.yaml" for y, _ in departments[department.slug])
-            shown = (files[m] for p in department.projects for m in groups[(edition.year, department.slug, p.slug)])
-            inputs[(edition.year, department.slug)] = tuple(dict.fromkeys((*editions, *same, *(f for fs in shown for f in fs))))
-    return Across(newest, {slug: tuple(sorted(v, reverse=True)) for slug, v in departments.items()}, rows, inputs)
+            members = [m for p in department.projects for m in groups[(edition.year, department.slug, p.slug)]]
+            inputs[(edition.year, department.slug)] = tuple(dict.fromkeys(
+                (*editions, *same, *(f for m in members for f in files[m]))))
+            shown[(edition.year, department.slug)] = tuple(dict.fromkeys(
+                (*((y, department.slug) for y, _ in departments[department.slug]), *((m[0], m[1]) for m in members))))
+    return Across(newest, {slug: tuple(sorted(v, reverse=True)) for slug, v in departments.items()}, rows, inputs, shown)
 
 
 def edition_data(links: Across, year: int) -> dict[str, Any]:
