@@ -229,7 +229,7 @@ class Engine:
                     if pages_only:  # only the by-year scripts the pages load; the downloads follow
                         say(write_data([item for item in data if item.output.startswith("years/")], {}, out, digest))
                     else:
-                        say(write_data(data, verbatim, out, digest))
+                        say(write_data(data, verbatim, out, digest, cancel))
                         parts.prune(parts.key(e, d) for e in site.editions for d in e.departments)
 
                 with timed(report, "复制样式和脚本") as say:
@@ -457,10 +457,12 @@ def check_unique(outputs: list[PageSpec | opendata.DataFile]) -> None:
 
 
 def write_data(data: list[opendata.DataFile], verbatim: dict[str, bytes], out: Output,
-               digest: Callable[[str], str]) -> str:
+               digest: Callable[[str], str], cancel: Callable[[], bool] = lambda: False) -> str:
     """Write the data files whose records changed, and the frozen editions' files from their archives."""
     made = 0
     for item in data:
+        if cancel():  # an edition's workbook takes a second: a newer save should not wait for all of them
+            raise Cancelled
         key = hash_parts(["data", item.output, *(f"{name}={digest(name)}" for name in item.records)])
         if not out.fresh(item.output, key):
             out.write(item.output, item.make(), key, origin="data")

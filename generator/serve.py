@@ -16,8 +16,9 @@ browsers to reload. Two of its habits are worked around here:
   second save would never show; the rebuild thread calls its reload directly.
 
 After a save the rebuild thread builds the pages first and reloads the browser
-then; the downloads and the search index follow in a full build, which the
-next save cancels (the watch thread queues saves while a build runs).
+then; the downloads and the search index follow in a full build once no save
+came for QUIET seconds, and the next save cancels it (the watch thread queues
+saves while a build runs).
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 OVERLAY = Path(__file__).with_name("overlay.js")
 PREVIEW_PATH = "/__disclose/"  # the preview's own files; no content slug can start with "_"
 PORT_TRIES = 20
+QUIET = 2.0  # seconds without a save after the pages, before the downloads and search index are made
 
 
 @dataclass
@@ -300,6 +302,16 @@ def watch_changes(paths: list[Path], stop: threading.Event, watching: threading.
             yield {name for _, name in changes}
 
 
+def wait_for(condition: Callable[[], bool], seconds: float) -> bool:
+    """Wait up to `seconds` for `condition`; tell whether it came true."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
 def site_prefix(content: Path) -> str:
     """Return the sub-path of the site's base_url ("/ysgk/jxmb/"), so the preview serves where production does."""
     try:
@@ -355,7 +367,8 @@ def serve(content: Path, *, cache: Path, port: int = 8000, host: str = HOST, ope
             outcome = "已更新" if result.ok else f"有 {len(result.errors)} 个错误，预览显示上次成功的版本"
             print(f"{result.finished} 修改了 {names}：{outcome}（{result.seconds:.2f} 秒）", flush=True)
             loop.add_callback(LiveReloadHandler.reload_waiters)
-            if result.ok:
+            # A publisher often saves again within seconds: only a pause is worth the full build.
+            if result.ok and not wait_for(lambda: not saves.empty() or stop.is_set(), QUIET):
                 seconds = preview.finish(cancel=lambda: not saves.empty() or stop.is_set())
                 if seconds is not None:
                     print(f"  下载文件和搜索索引也已更新（{seconds:.2f} 秒）", flush=True)
