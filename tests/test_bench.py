@@ -104,11 +104,13 @@ def test_the_engine_edit_benchmark_times_each_rebuild_and_puts_the_record_back(t
                     "--out", str(content)], check=True, capture_output=True, timeout=120)
     before = {p: p.read_bytes() for p in content.rglob("*.yaml")}
     proc = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_engine_edit.py"), "--content", str(content),
-                           "--runs", "2", "--profile", str(tmp_path / "edit.prof")],
+                           "--runs", "2", "--profile", str(tmp_path / "edit.prof"), "--pages-first"],
                           cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     edits = [line for line in proc.stdout.splitlines() if line.startswith("edit ")]
-    assert len(edits) == 2 and all("rendered" in line and "生成页面" in line for line in edits)
-    assert "rendered 0," not in proc.stdout  # each edit re-rendered its pages
+    assert len(edits) == 2 and all("(pages first)" in line and "生成页面" in line for line in edits)
+    assert not any("rendered 0," in line for line in edits)  # each edit re-rendered its pages
+    rest = [line for line in proc.stdout.splitlines() if "then the full build" in line]
+    assert len(rest) == 2 and all("搜索索引" in line for line in rest)
     assert (tmp_path / "edit.prof").stat().st_size > 0
     assert {p: p.read_bytes() for p in content.rglob("*.yaml")} == before
