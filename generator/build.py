@@ -46,7 +46,7 @@ from .parallel import SchedulerError, TemplateFailure, default_jobs, executor, r
 from .plan import PageSpec, PlanError, common, department_records, edition_records, plan_site
 from .problems import Problem, print_problems
 from .render import REFERENCES, Renderer, template_folders
-from .state import BuildState, Kept, RecordCache, default_cache, fingerprint, hash_parts
+from .state import NOTHING, BuildState, Kept, RecordCache, default_cache, fingerprint, hash_parts
 from .validate import check_project, check_site
 from .write import Output, OutputError
 
@@ -437,7 +437,7 @@ def part_key(generator: str, digest: Callable[[str], str], *,
     return key
 
 
-def plan_data(site: Site, parts: opendata.PartStore, kept: Kept | None = None) -> list[opendata.DataFile]:
+def plan_data(site: Site, parts: opendata.PartStore, kept: Kept = NOTHING) -> list[opendata.DataFile]:
     """Plan the files made without templates: open data, original documents, cross-year scripts."""
     def made_from(edition, department) -> tuple[str, ...]:
         if department is None:

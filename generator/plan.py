@@ -24,7 +24,7 @@ from . import address, archive, opendata, urls, years
 from .load import Page
 from .model import Department, Edition, Site, record_file
 from .money import Money
-from .state import Kept
+from .state import NOTHING, Kept
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -68,13 +68,15 @@ class PlanError(Exception):
 
 
 def plan_site(site: Site, pages: tuple[Page, ...], uses: Callable[[tuple[str, ...]], tuple[str, ...]],
-              kept: Kept | None = None, token: Callable[[Edition], object] | None = None) -> list[PageSpec]:
+              kept: Kept = NOTHING, token: Callable[[Edition], object] | None = None) -> list[PageSpec]:
     """Return every page of the site; `uses` names the templates an override list renders with.
 
     A running preview passes what it kept and, per edition, a token of everything a department's pages
     are made from besides the department (templates, site.yaml, pages, edition.yaml): the pages of a
-    department loaded as the same object as last time are not planned again.
+    department loaded as the same object as last time are not planned again. Without a token nothing is.
     """
+    if token is None:
+        kept, token = NOTHING, lambda edition: None
     def filled(specs: Iterable[PageSpec]) -> list[PageSpec]:
         return [replace(spec, template_files=uses(spec.templates)) for spec in specs]
 
@@ -86,10 +88,7 @@ def plan_site(site: Site, pages: tuple[Page, ...], uses: Callable[[tuple[str, ..
         for department in edition.departments:
             def plan(e: Edition = edition, h: Edition = edition_head, d: Department = department) -> list[PageSpec]:
                 return filled(department_pages(chrome, e, h, d))
-            if kept is None or token is None:
-                specs.extend(plan())
-            else:
-                specs.extend(kept.get(("plan", edition.year, department.slug), department, plan, token(edition)))
+            specs.extend(kept.get(("plan", edition.year, department.slug), department, plan, token(edition)))
     specs.extend(years_pages(site, pages, filled, kept, token))
     specs.extend(filled(crawler_files(site, specs)))
     clashes = [path for path, n in Counter(spec.output for spec in specs).items() if n > 1]
@@ -98,7 +97,7 @@ def plan_site(site: Site, pages: tuple[Page, ...], uses: Callable[[tuple[str, ..
     return specs
 
 
-def site_pages(site: Site, pages: tuple[Page, ...], kept: Kept | None = None) -> Iterator[PageSpec]:
+def site_pages(site: Site, pages: tuple[Page, ...], kept: Kept = NOTHING) -> Iterator[PageSpec]:
     """Plan the pages outside any edition: home, Markdown pages, search, 404."""
     chrome, chrome_records = common(site, pages)
     summaries = tuple(summarize(edition) for edition in site.editions)
@@ -119,7 +118,7 @@ def common(site: Site, pages: tuple[Page, ...]) -> tuple[dict[str, Any], tuple[s
     return {"site": head(site), "nav": nav}, ("site.yaml", *(f"pages/{Path(page.path).name}" for page in pages))
 
 
-def edition_pages(site: Site, pages: tuple[Page, ...], edition: Edition, kept: Kept | None = None) -> Iterator[PageSpec]:
+def edition_pages(site: Site, pages: tuple[Page, ...], edition: Edition, kept: Kept = NOTHING) -> Iterator[PageSpec]:
     """Plan an edition's own pages: the edition and its corrections."""
     year = edition.year
     chrome, chrome_records = common(site, pages)
@@ -180,7 +179,7 @@ def data_links(folder: str, sources: list[opendata.Attachment] | tuple[()]) -> d
 
 
 def years_pages(site: Site, pages: tuple[Page, ...], fill: Callable[[Iterable[PageSpec]], list[PageSpec]],
-                kept: Kept | None = None, token: Callable[[Edition], object] | None = None) -> list[PageSpec]:
+                kept: Kept = NOTHING, token: Callable[[Edition], object] = lambda edition: None) -> list[PageSpec]:
     """Plan each department's page of other years (outside the editions, so never frozen).
 
     With what a running preview kept, a page whose departments (the ones it shows records of) are
@@ -190,7 +189,7 @@ def years_pages(site: Site, pages: tuple[Page, ...], fill: Callable[[Iterable[Pa
     links = years.across(site, kept)
     newest = head(links.newest) if links.newest else None
     by_key = {(e.year, d.slug): d for e in site.editions for d in e.departments}
-    tokens = tuple(token(e) for e in site.editions) if token is not None else ()
+    tokens = tuple(token(e) for e in site.editions)
     specs = []
     for edition in site.editions:
         edition_head = head(edition)
@@ -203,11 +202,8 @@ def years_pages(site: Site, pages: tuple[Page, ...], fill: Callable[[Iterable[Pa
                                       {**chrome, "edition": h, "department": head(d), "newest": newest,
                                        "years": links.departments[d.slug], "projects": rows},
                                       (*chrome_records, *links.inputs[(e.year, d.slug)]))])
-            if kept is None or token is None:
-                specs.extend(plan())
-            else:
-                shown = tuple(by_key[k] for k in links.shown[key])
-                specs.extend(kept.get(("years page", *key), shown, plan, (tokens, links.inputs[key])))
+            shown = tuple(by_key[k] for k in links.shown[key])
+            specs.extend(kept.get(("years page", *key), shown, plan, (tokens, links.inputs[key])))
     return specs
 
 
@@ -254,15 +250,15 @@ def overrides(kind: str, *parts: object) -> tuple[str, ...]:
     return (*names, f"{kind}.html")
 
 
-def edition_records(edition: Edition, kept: Kept | None = None) -> tuple[str, ...]:
+def edition_records(edition: Edition, kept: Kept = NOTHING) -> tuple[str, ...]:
     """Return the content files of an edition: edition.yaml and every department's files."""
     return (f"{edition.year}/edition.yaml",
             *(path for d in edition.departments for path in department_records(edition.year, d, kept)))
 
 
-def department_records(year: int, department: Department, kept: Kept | None = None) -> tuple[str, ...]:
+def department_records(year: int, department: Department, kept: Kept = NOTHING) -> tuple[str, ...]:
     """Return the content files of a department: department.yaml and its projects, transfer tables and self-evaluations."""
-    if kept is not None:  # asked for every page and data file of the department, and for the edition's
+    if kept.keep:  # asked for every page and data file of the department, and for the edition's
         return kept.get(("records", year, department.slug), department, lambda: department_records(year, department))
     tables = (*department.projects, *department.transfers, *department.evaluations)
     return (f"{year}/{department.slug}/department.yaml", *(record_file(year, department, t) for t in tables))

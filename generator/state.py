@@ -348,12 +348,15 @@ class Kept:
     departments field by field would cost what deriving does.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, keep: bool = True) -> None:
+        self.keep = keep  # False: compute every time (NOTHING, for one-off callers such as `disclose check`)
         self.held: dict[Any, tuple[object, Any, Any]] = {}
         self.hits = 0
 
     def get(self, name: Any, source: object, compute: Callable[[], Any], token: Any = None) -> Any:
         """Return what `compute` made of `source` under `token`, computing it when either changed."""
+        if not self.keep:
+            return compute()
         held = self.held.get(name)
         if held is not None and same(held[0], source) and held[1] == token:
             self.hits += 1
@@ -361,6 +364,9 @@ class Kept:
         value = compute()
         self.held[name] = (source, token, value)
         return value
+
+
+NOTHING = Kept(keep=False)  # the default of every function that can use what a running engine kept
 
 
 def hash_parts(parts: Iterable[str]) -> str:

@@ -29,7 +29,7 @@ from .model import (
 )
 from .money import format_number
 from .problems import Problem, field_path, locate
-from .state import Kept
+from .state import NOTHING, Kept
 from .tables import INDICATOR_LABELS, LEVELS, indicators_of
 
 Finding = tuple[list[str | int], str]
@@ -306,7 +306,7 @@ EVALUATION_RULES = (quantitative_values, scores_add_up, column_groups_fit)
 GOAL_RULES = (quantitative_values, negative_rate_targets, column_groups_fit)
 
 
-def duplicate_codes(edition: Edition, kept: Kept | None = None) -> Iterator[Problem]:
+def duplicate_codes(edition: Edition, kept: Kept = NOTHING) -> Iterator[Problem]:
     """Warn about project codes used twice in one edition.
 
     Locating a warning's line parses its file: a running preview locates each one once.
@@ -318,11 +318,8 @@ def duplicate_codes(edition: Edition, kept: Kept | None = None) -> Iterator[Prob
     for code, projects in seen.items():
         for project in projects[1:]:
             message = f"项目代码 {code} 在 {edition.year} 年度重复（{projects[0].path} 也使用了它）"
-            if kept is None:
-                yield problem(project.path, ["code"], message)
-            else:
-                yield kept.get(("code", project.path), project, lambda p=project, m=message: problem(p.path, ["code"], m),
-                               message)
+            yield kept.get(("code", project.path), project, lambda p=project, m=message: problem(p.path, ["code"], m),
+                           message)
 
 
 def duplicate_numbers(department: Department) -> Iterator[Problem]:
@@ -365,7 +362,7 @@ def site_facts(site: Site) -> Iterator[Problem]:
 
 
 def check_site(site: Site, check: Callable[[Project], list[Problem]] = check_project,
-               kept: Kept | None = None) -> list[Problem]:
+               kept: Kept = NOTHING) -> list[Problem]:
     """Run every rule on the whole site; `check` runs the project rules (the build passes a cached one).
 
     A running preview passes what it kept: an unchanged department's findings are not sought again.
@@ -374,11 +371,8 @@ def check_site(site: Site, check: Callable[[Project], list[Problem]] = check_pro
     for edition in site.editions:
         found.extend(duplicate_codes(edition, kept))
         for department in edition.departments:
-            if kept is None:
-                found.extend(check_department(department, check))
-            else:
-                found.extend(kept.get(("check", edition.year, department.slug), department,
-                                      lambda d=department: check_department(d, check)))
+            found.extend(kept.get(("check", edition.year, department.slug), department,
+                                  lambda d=department: check_department(d, check)))
     return found
 
 

@@ -30,7 +30,7 @@ from . import urls
 from .model import Department, Edition, Evaluation, Project, Site, iter_indicators, record_file
 from .money import format_amount
 from .opendata import DataFile
-from .state import Kept
+from .state import NOTHING, Kept
 
 Key = tuple[int, str, str]  # (year, department slug, project slug)
 
@@ -138,7 +138,7 @@ def files_of(edition: Edition, department: Department, project: Project) -> tupl
 _last: tuple[Site, Across] | None = None  # the pages and the scripts of one build both need the links
 
 
-def across(site: Site, kept: Kept | None = None) -> Across:
+def across(site: Site, kept: Kept = NOTHING) -> Across:
     """Return the cross-year links of a site, computed once per site object.
 
     A running preview passes what it kept: an unchanged department's rows are not made again.
@@ -154,7 +154,7 @@ def department_rows(edition: Edition, department: Department) -> dict[str, tuple
     return {p.slug: (year_row(edition, department, p), files_of(edition, department, p)) for p in department.projects}
 
 
-def links_of(site: Site, kept: Kept | None = None) -> Across:
+def links_of(site: Site, kept: Kept = NOTHING) -> Across:
     """Compute the cross-year links of a site."""
     departments: dict[str, list[tuple[int, str]]] = {}
     found: dict[Key, YearRow] = {}
@@ -162,11 +162,9 @@ def links_of(site: Site, kept: Kept | None = None) -> Across:
     for edition in site.editions:
         for department in edition.departments:
             departments.setdefault(department.slug, []).append((edition.year, department.name))
-            if kept is None:
-                made = department_rows(edition, department)
-            else:  # a row shows the edition's year only, besides the department and its records
-                made = kept.get(("years", edition.year, department.slug), department,
-                                lambda e=edition, d=department: department_rows(e, d))
+            # A row shows the edition's year only, besides the department and its records.
+            made = kept.get(("years", edition.year, department.slug), department,
+                            lambda e=edition, d=department: department_rows(e, d))
             for slug, (row, shown) in made.items():
                 found[edition.year, department.slug, slug] = row
                 files[edition.year, department.slug, slug] = shown
