@@ -27,27 +27,26 @@ removed, for tests and for `disclose serve`.
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import pickle
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import address, archive, opendata, safety, search, walk, years
+from . import address, archive, opendata, prefetch, safety, search, walk, years
+from .forked import forked_map
 from .load import Page, load_content
 from .minify import minify
-from .model import Department, Edition, Project, Site
+from .model import Department, Edition, Site
 from .parallel import SchedulerError, TemplateFailure, default_jobs, executor, render_all, tasks
 from .plan import PageSpec, PlanError, common, department_records, edition_records, plan_site
 from .problems import Problem, print_problems
 from .render import REFERENCES, Renderer, template_folders
 from .state import NOTHING, BuildState, Kept, RecordCache, default_cache, fingerprint, hash_parts
-from .validate import check_project, check_site
+from .validate import check_site
 from .write import Output, OutputError
 
 
@@ -173,11 +172,12 @@ class Engine:
             return
         with timed(report, "读取并检查内容") as say:
             records = RecordCache(state, self.memory)
+            prefetch.parse_ahead(self.content, records, self.jobs if not self.scheduler else 1)
             loaded = load_content(self.content, records)
             site = loaded.site
             report.problems = list(loaded.report.problems)
             if site is not None and not loaded.report.errors:
-                report.problems += check_site(site, cached_checks(records), self.kept) \
+                report.problems += check_site(site, prefetch.cached_checks(records), self.kept) \
                     + archive.check_editions(site, self.content)
             errors = [p for p in report.problems if p.level == "error"]
             print_problems(report.problems)
@@ -229,6 +229,9 @@ class Engine:
                     if pages_only:  # only the by-year scripts the pages load; the downloads follow
                         say(write_data([item for item in data if item.output.startswith("years/")], {}, out, digest))
                     else:
+                        years = {item.output.partition("/")[0] for item in data}  # a frozen edition's come verbatim
+                        parts.make_ahead([(e, d) for e in site.editions if str(e.year) in years for d in e.departments],
+                                         self.jobs if not self.scheduler else 1)
                         say(write_data(data, verbatim, out, digest, cancel))
                         parts.prune(parts.key(e, d) for e in site.editions for d in e.departments)
 
@@ -362,11 +365,6 @@ class Engine:
                     out.add(path, entry, changed)
                 report.processes.add(result.process)
         bar.close()
-
-
-def cached_checks(records: RecordCache) -> Callable[[Project], list[Problem]]:
-    """Return the project rules, run once per record content (locating a warning's line costs a parse)."""
-    return lambda project: records.memo(Path(project.path).absolute(), "check", lambda: check_project(project))
 
 
 def where(processes: set[int]) -> str:
@@ -558,28 +556,12 @@ def search_partitions(site: Site, pages: tuple[Page, ...], cache: Path | None, i
     search.forget_others(cache, {key for _, _, key in departments})
 
 
-_PENDING: list[tuple[Edition, Department]] = []  # what forked workers index (they inherit it, nothing is pickled)
-
-
 def make_partitions(missing: list[tuple[Edition, Department]], cache: Path, jobs: int) -> Iterator[search.PartitionIndex]:
     """Index departments' search documents into the cache, in order; in forked workers when there are many."""
-    global _PENDING
-    _PENDING = missing
-    try:
-        if jobs > 1 and len(missing) >= 2 * jobs and "fork" in multiprocessing.get_all_start_methods():
-            with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-                yield from pool.map(_index_pending, [(i, cache) for i in range(len(missing))], chunksize=4)
-        else:
-            yield from map(_index_pending, [(i, cache) for i in range(len(missing))])
-    finally:
-        _PENDING = []
+    def index(pending: tuple[Edition, Department]) -> search.PartitionIndex:
+        return search.index_partition(search.docs_for_partition(*pending), cache)
 
-
-def _index_pending(job: tuple[int, Path]) -> search.PartitionIndex:
-    """Index one pending department in a worker process."""
-    i, cache = job
-    edition, department = _PENDING[i]
-    return search.index_partition(search.docs_for_partition(edition, department), cache)
+    return forked_map(index, missing, jobs, minimum=2 * jobs, chunksize=4)
 
 
 class Cancelled(Exception):

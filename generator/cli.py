@@ -12,12 +12,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from . import __version__
+from . import __version__, prefetch
 from .archive import check_editions
 from .load import load_content
+from .parallel import default_jobs
 from .problems import print_problems
 from .schema import write_schemas
 from .skeleton import DEPTH
+from .state import RecordCache
 from .validate import check_site
 from .write import Terminated, terminate
 
@@ -174,10 +176,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    content = load_content(args.content)
+    records = RecordCache(None)  # nothing kept between runs: only so that records parse on every core
+    prefetch.parse_ahead(args.content, records, default_jobs())
+    content = load_content(args.content, records)
     problems = list(content.report.problems)
     if content.site is not None and not content.report.errors:
-        problems += check_site(content.site) + check_editions(content.site, args.content)
+        problems += check_site(content.site, prefetch.cached_checks(records)) + check_editions(content.site, args.content)
     print_problems(problems)
     errors = sum(p.level == "error" for p in problems)
     warnings = len(problems) - errors

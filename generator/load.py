@@ -38,6 +38,7 @@ MAX_SLUG = 80
 RECORD_SUFFIXES = (".yaml", ".yml")
 
 M = TypeVar("M", bound=BaseModel)
+R = TypeVar("R", Project, Transfer, Evaluation)
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,7 @@ def read_department(folder: Path, report: Report, cache: RecordCache) -> Departm
                 continue
             record = read_record(child, record_model, report, cache)
             if record is not None:
-                records.append(record.model_copy(update={"slug": child.stem, "path": display(child)}))
+                records.append(placed(record, child))
     if department is None:
         return None
     projects = sorted((r for r in records if isinstance(r, Project)), key=lambda p: (p.number is None, p.number or 0, p.slug))
@@ -152,6 +153,11 @@ def read_department(folder: Path, report: Report, cache: RecordCache) -> Departm
         "transfers": tuple(r for r in records if isinstance(r, Transfer)),
         "evaluations": tuple(r for r in records if isinstance(r, Evaluation)),
     })
+
+
+def placed(record: R, path: Path) -> R:
+    """Return a department folder's record with its place: its slug (the file's name) and its path."""
+    return record.model_copy(update={"slug": path.stem, "path": display(path)})
 
 
 def record_model(data: dict[str, Any]) -> type[BaseModel] | str:

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from . import urls, xlsx
+from .forked import forked_map
 from .model import Department, Edition, Level1, Project, Site, iter_indicators
 from .tables import PERIOD_LABELS
 
@@ -314,6 +315,26 @@ class PartStore:
             self.save(key, self.made[key])
         return self.made[key]
 
+    def make_ahead(self, wanted: Iterable[tuple[Edition, Department]], jobs: int) -> int:
+        """Make in `jobs` forked workers the parts of `wanted` departments neither held nor kept; return how many.
+
+        A cold build makes every department's parts (16 ms each, 8 s at 10,000
+        projects); each is a pure function of one department, so they are made
+        side by side and `of` then finds them all.
+        """
+        missing = {self.key(e, d): (e, d) for e, d in wanted}
+        missing = {key: pair for key, pair in missing.items() if key not in self.made and not self.kept(key)}
+        made = forked_map(lambda pair: department_parts(*pair), list(missing.values()), jobs, minimum=MIN_AHEAD,
+                          chunksize=4)
+        for key, parts in zip(missing, made, strict=True):
+            self.made[key] = parts
+            self.save(key, parts)
+        return len(missing)
+
+    def kept(self, key: str) -> bool:
+        """Tell whether parts are kept in the cache folder under a key."""
+        return self.folder is not None and (self.folder / key).exists()
+
     def read(self, key: str) -> Parts | None:
         """Return the parts kept under a key, or None when there are none (or they are unreadable)."""
         if self.folder is None:
@@ -327,7 +348,7 @@ class PartStore:
 
     def save(self, key: str, parts: Parts) -> None:
         """Keep parts in the cache folder (written whole, then renamed, so a reader never sees half)."""
-        if self.folder is None or (self.folder / key).exists():
+        if self.folder is None or self.kept(key):
             return
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -350,6 +371,7 @@ class PartStore:
 
 
 STEMS = {table.stem for table in TABLES}
+MIN_AHEAD = 8  # departments whose parts are missing: fewer are made in this process (an edit makes one)
 
 
 def datapackage(name: str, title: str, tables: tuple[Table, ...] = TABLES) -> bytes:

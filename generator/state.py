@@ -219,8 +219,7 @@ class RecordCache:
         self.memory = memory if memory is not None else {}
         self.digests: dict[str, str] = {}  # absolute path → content hash, for every file looked at
         self.pending: list[tuple[Any, ...]] = []
-        self.hits = 0
-        self.misses = 0
+        self.misses = 0  # files parsed this build (here, or ahead in workers: generator/prefetch.py)
         self.looked = 0
 
     def get(self, path: Path, kind: str) -> tuple[bytes | None, Any]:
@@ -233,7 +232,6 @@ class RecordCache:
         held = self.memory.get(key)
         if held is not None and held[:2] == (stat.st_size, stat.st_mtime_ns) and held[3] == kind:
             self.digests[key] = held[2]
-            self.hits += 1
             return None, held[4]
         row = None
         if self.state is not None:
@@ -244,7 +242,6 @@ class RecordCache:
             if value is not None:
                 self.digests[key] = row[2]
                 self.memory[key] = (stat.st_size, stat.st_mtime_ns, row[2], kind, value)
-                self.hits += 1
                 return None, value
         data = path.read_bytes()
         digest = digest_bytes(data)
@@ -253,7 +250,6 @@ class RecordCache:
             value = self.unpickle(row[4])
             if value is not None:
                 self.pending.append((key, stat.st_size, stat.st_mtime_ns, digest, kind, row[4]))
-                self.hits += 1
                 return None, value
         self.misses += 1
         return data, None
@@ -267,9 +263,36 @@ class RecordCache:
                              pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
         self.memory[str(path)] = (stat.st_size, stat.st_mtime_ns, self.digests[str(path)], kind, value)
 
+    def known(self, path: str, size: int, mtime_ns: int, kind: str) -> tuple[bool, str | None]:
+        """Tell whether `get` would answer for a file without reading it; else the digest held for it, if any."""
+        held = self.memory.get(path)
+        if held is not None and held[:2] == (size, mtime_ns) and held[3] == kind:
+            return True, None
+        row = None
+        if self.state is not None:
+            row = self.state.db.execute("SELECT size, mtime_ns, digest, kind FROM records WHERE path = ?",
+                                        (path,)).fetchone()
+        if row is not None and row[3] == kind:
+            return (row[0], row[1]) == (size, mtime_ns), row[2]
+        return False, None
+
+    def adopt(self, row: tuple[str, int, int, str, str, bytes], parsed: bool = True) -> bool:
+        """Take a file parsed elsewhere (path, size, mtime_ns, digest, kind, pickled value), as `put` would.
+
+        A `memo` made elsewhere is taken the same way, with `parsed` False.
+        """
+        value = self.unpickle(row[5])
+        if value is None:
+            return False
+        path, size, mtime_ns, digest, kind, _ = row
+        self.pending.append(row)
+        self.memory[path] = (size, mtime_ns, digest, kind, value)
+        self.misses += parsed
+        return True
+
     def memo(self, path: Path, kind: str, compute: Callable[[], Any]) -> Any:
         """Return what `compute` makes of a file's record (its checks), cached by the file's content hash."""
-        key, digest = f"{path}#{kind}", self.digest(path)
+        key, digest = self.memo_key(path, kind), self.digest(path)
         held = self.memory.get(key)
         if held is not None and held[2] == digest:
             return held[4]
@@ -286,6 +309,11 @@ class RecordCache:
         self.memory[key] = (0, 0, digest, kind, value)
         return value
 
+    @staticmethod
+    def memo_key(path: Path, kind: str) -> str:
+        """Return the row a memo of a file's record is kept in."""
+        return f"{path}#{kind}"
+
     def folder(self, folder: Path, listing: tuple | None, load: Callable[[], tuple[Any, list]]) -> tuple[Any, list]:
         """Return what `load` made of a folder (value, problems) when its entries are as an earlier build saw them.
 
@@ -297,7 +325,6 @@ class RecordCache:
         held = self.memory.get(key)
         if listing is not None and held is not None and held[0] == listing:
             self.digests.update(held[3])
-            self.hits += len(held[3])
             return held[1], held[2]
         value, problems = load()
         if listing is not None:

@@ -1,0 +1,106 @@
+"""Parsing records ahead in worker processes changes nothing the loader builds, reports or caches."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from site_fixture import copy_content, snapshot
+
+from generator import prefetch
+from generator.build import Engine
+from generator.load import Content, load_content
+from generator.state import BuildState, RecordCache
+
+
+@pytest.fixture(autouse=True)
+def always_ahead(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bundled content is small: parse it ahead anyway."""
+    monkeypatch.setattr(prefetch, "MIN_FILES", 0)
+
+
+def load(content: Path, cache: Path, jobs: int) -> tuple[Content, RecordCache, int]:
+    """Parse ahead with `jobs` workers into a cache kept in `cache`, then load as a build does."""
+    records = RecordCache(BuildState(cache, "test"))
+    ahead = prefetch.parse_ahead(content, records, jobs)
+    return load_content(content, records), records, ahead
+
+
+def records_of(content: Path) -> int:
+    """Count the YAML files of the department folders."""
+    return sum(1 for path in content.glob("[0-9][0-9][0-9][0-9]/*/*.y*ml") if path.is_file())
+
+
+def hostile(content: Path, tmp_path: Path) -> None:
+    """Add a broken record, a link out of the content, and a pipe to one department."""
+    folder = next(path for path in sorted((content / "2024").iterdir()) if (path / "department.yaml").exists())
+    (folder / "broken.yaml").write_text("name: [未闭合\n", encoding="utf-8")
+    (folder / "gbk.yaml").write_bytes("name: 测试\n".encode("gbk"))
+    outside = tmp_path / "outside.yaml"
+    outside.write_text("name: 外部文件\n", encoding="utf-8")
+    (folder / "stolen.yaml").symlink_to(outside)
+    os.mkfifo(folder / "pipe.yaml")
+
+
+def test_workers_parse_every_record_and_the_loader_none(tmp_path: Path) -> None:
+    content = copy_content(tmp_path)
+    loaded, records, ahead = load(content, tmp_path / "cache", jobs=2)
+    assert ahead == records_of(content) > 0
+    others = len([content / "site.yaml", *content.glob("*/edition.yaml")])
+    assert records.misses == ahead + others  # the loader parsed only what lies outside department folders
+    assert not loaded.report.errors
+
+
+def test_the_same_records_problems_and_cache_with_one_worker_or_two(tmp_path: Path) -> None:
+    content = copy_content(tmp_path)
+    hostile(content, tmp_path)
+    one, one_cache, none = load(content, tmp_path / "one", jobs=1)
+    two, two_cache, ahead = load(content, tmp_path / "two", jobs=2)
+    assert none == 0 and ahead > 0
+    assert two.site is not None and one.site is not None
+    assert two.site.model_dump() == one.site.model_dump()
+    assert two.report.problems == one.report.problems
+    named = " ".join(f"{problem.file} {problem.message}" for problem in two.report.errors)
+    for name in ("broken.yaml", "gbk.yaml", "stolen.yaml", "pipe.yaml"):
+        assert name in named
+    assert one_cache.misses == two_cache.misses
+    assert rows(one_cache) == rows(two_cache)
+
+
+def rows(records: RecordCache) -> dict[str, tuple]:
+    """Return what a cache holds for each file, its pickled payload left out (pickles of equal values may differ)."""
+    return {key: held[:4] for key, held in records.memory.items() if not key.endswith("#check")}
+
+
+def test_a_warm_cache_sends_nothing_to_the_workers(tmp_path: Path) -> None:
+    content = copy_content(tmp_path)
+    _, first, _ = load(content, tmp_path / "cache", jobs=2)
+    first.flush()
+    _, _, ahead = load(content, tmp_path / "cache", jobs=2)
+    assert ahead == 0
+    project = next(content.glob("2024/*/[!d]*.yaml"))
+    project.touch()  # a new mtime, the same bytes: read again, parsed not
+    _, touched, ahead = load(content, tmp_path / "cache", jobs=2)
+    assert ahead == 0 and touched.misses == 0
+    project.write_text(project.read_text(encoding="utf-8").replace("name: ", "name: 改", 1), encoding="utf-8")
+    _, _, ahead = load(content, tmp_path / "cache", jobs=2)
+    assert ahead == 1
+
+
+def test_one_worker_or_too_few_records_parse_nothing_ahead(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    content = copy_content(tmp_path)
+    assert load(content, tmp_path / "one", jobs=1)[2] == 0
+    monkeypatch.setattr(prefetch, "MIN_FILES", records_of(content) + 1)
+    assert load(content, tmp_path / "few", jobs=2)[2] == 0
+
+
+def test_a_build_with_two_jobs_writes_the_same_bytes_and_warnings(tmp_path: Path) -> None:
+    content = copy_content(tmp_path)
+    built = {}
+    for jobs in (1, 2):
+        report = Engine(content, tmp_path / f"public{jobs}", cache=tmp_path / f"cache{jobs}", jobs=jobs).build(
+            clean=True, progress=False)
+        assert report.status == 0
+        built[jobs] = (snapshot(tmp_path / f"public{jobs}"), report.problems)
+    assert built[1] == built[2]
