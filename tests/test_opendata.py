@@ -179,3 +179,19 @@ def test_a_missing_original_document_is_an_error_naming_the_field(tmp_path, caps
     err = capsys.readouterr().err
     assert "test-project.yaml" in err and "source_file" in err and "missing.xls" in err
     assert not (tmp_path / "public").exists()
+
+
+def test_parts_made_ahead_in_workers_equal_parts_made_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import opendata
+
+    monkeypatch.setattr(opendata, "MIN_AHEAD", 0)  # the bundled content has few departments
+    site = bundled_content().site
+    wanted = [(e, d) for e in site.editions for d in e.departments]
+    store = opendata.PartStore(tmp_path / "data", lambda e, d: f"{e.year}-{d.slug}")
+    assert store.make_ahead(wanted, jobs=2) == len(wanted) > 1
+    for edition, department in wanted:
+        assert store.made[f"{edition.year}-{department.slug}"] == opendata.department_parts(edition, department)
+        assert store.read(f"{edition.year}-{department.slug}") == store.made[f"{edition.year}-{department.slug}"]
+    assert store.make_ahead(wanted, jobs=2) == 0  # held now
+    again = opendata.PartStore(tmp_path / "data", store.key)
+    assert again.make_ahead(wanted, jobs=2) == 0 and again.made == {}  # kept in the cache folder: read when asked
