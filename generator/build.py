@@ -503,7 +503,7 @@ def index_for_search(site: Site, pages: tuple[Page, ...], out: Output, key: str,
     drafts = drafts_of(site)
     try:
         written = search.write_site_index(search_partitions(site, pages, cache, inputs, jobs, cancel), out.writer.root, cache,
-                                          leave_out=drafts, output=sink)
+                                          leave_out=drafts, output=sink, workers=jobs)
     except (OSError, search.CacheError):  # an unusable cache folder: index from scratch
         with tempfile.TemporaryDirectory(dir=out.writer.staging) as scratch:
             written = search.write_indexes(search.site_docs(site, pages), Path(scratch), leave_out=drafts)

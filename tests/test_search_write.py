@@ -201,3 +201,21 @@ def test_an_edition_can_be_left_out_of_the_all_index(tmp_path: Path, docs: list[
     own = query(tmp_path / "search" / draft, "司法", limit=None)
     assert own.hits and not {h.url for h in own.hits} & {h.url for h in everything.hits}
     assert (tmp_path / "search" / draft / "manifest.js").exists()
+
+
+def test_buckets_merged_in_worker_processes_give_the_same_bytes(tmp_path: Path, docs: list[SearchDoc],
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.search import write
+
+    monkeypatch.setattr(write, "PARALLEL_MERGE", 0)  # these few documents would be merged here
+    asked: list[int] = []
+    real = write.forked_map
+    monkeypatch.setattr(write, "forked_map", lambda f, items, jobs, **kw: asked.append(jobs) or real(f, items, jobs, **kw))
+    sinks = {}
+    for workers in (1, 2):
+        cache, sinks[workers] = tmp_path / f"cache{workers}", Sink()
+        parts = [search.index_partition(group, cache) for group in partitions(docs)]
+        written = search.write_site_index(parts, tmp_path / "public", cache, output=sinks[workers], workers=workers)
+        assert written.merged == 3 * partition.BUCKETS
+    assert asked == [1, 1, 1, 2, 2, 2]  # three scopes, each merged with the workers asked for
+    assert sinks[1].files == sinks[2].files

@@ -27,10 +27,12 @@ import math
 import os
 import re
 import tempfile
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..forked import forked_map
 from . import partition
 from .docs import CATEGORIES, SearchDoc
 from .partition import FORMAT, PartitionIndex, index_partition, read_docs
@@ -44,6 +46,7 @@ BATCH_DOCS = 1000  # documents per partition when write_indexes cuts a plain str
 RANGE = 32  # buckets merged together: one read per partition file for each range
 WORKERS = min(2, os.cpu_count() or 1)  # processes for a large site
 PARALLEL_AFTER = 2  # partitions inverted in this process before workers start (small sites never start them)
+PARALLEL_MERGE = 2000  # documents in a scope from which its buckets are merged in worker processes
 PAGES = "pages"
 
 
@@ -304,8 +307,8 @@ def _write_scopes(search_dir: Path, cache_dir: Path | None, folders: dict[str, l
                 for result in [pool.submit(_write_scope, *job) for job in jobs]:
                     out.extend(result.result())
             else:
-                for job in jobs:
-                    out.extend(_write_scope(*job, out=_Out(out.sink, out.root)))
+                for job in jobs:  # one scope after another, each merging in worker processes
+                    out.extend(_write_scope(*job, out=_Out(out.sink, out.root), workers=WORKERS if workers is None else workers))
         finally:
             if pool:
                 pool.shutdown()
@@ -333,9 +336,9 @@ def _prune(cache: Path, parts: set[str]) -> None:
 # --- one scope ------------------------------------------------------------------------
 
 
-def _write_scope(search_dir: str, cache_dir: str, scope: str,
-                 folders: list[tuple[str, list[PartitionIndex]]], out: _Out | None = None) -> tuple[list[str], list[str], int]:
-    """Write a scope's term shards, external postings, amount order and manifest."""
+def _write_scope(search_dir: str, cache_dir: str, scope: str, folders: list[tuple[str, list[PartitionIndex]]],
+                 out: _Out | None = None, workers: int = 1) -> tuple[list[str], list[str], int]:
+    """Write a scope's term shards, external postings, amount order and manifest (merging in `workers` processes)."""
     out = out if out is not None else _Out()
     target = Path(search_dir) / scope
     members: list[tuple[int, PartitionIndex]] = []
@@ -360,7 +363,7 @@ def _write_scope(search_dir: str, cache_dir: str, scope: str,
         layout.append([name, start, offset - start])
     n = offset
     with _no_gc():
-        buckets, total, out.merged = _merged_buckets(Path(cache_dir), n, members)
+        buckets, total, out.merged = _merged_buckets(Path(cache_dir), n, members, workers)
         shards = 1
         while total / shards > SHARD_TARGET:
             shards *= 2
@@ -393,8 +396,15 @@ def _category_order(item: tuple[str, int]) -> tuple[int, int, str]:
 Entry = tuple[int, str, int, str, int, str]  # (key hash, key as JSON, docs, posting, title docs, title posting)
 
 
-def _merged_buckets(cache: Path, n: int, members: list[tuple[int, PartitionIndex]]) -> tuple[list[Path], int, int]:
-    """Return the file of every bucket's merged entries (cached by what they are made of) and their total size."""
+def _merged_buckets(cache: Path, n: int, members: list[tuple[int, PartitionIndex]],
+                    workers: int = 1) -> tuple[list[Path], int, int]:
+    """Return the file of every bucket's merged entries (cached by what they are made of) and their total size.
+
+    Each range of buckets is merged on its own into its own files, so with
+    `workers` and a scope of PARALLEL_MERGE documents or more, ranges are merged
+    side by side in forked workers (9 of the 30 seconds a cold 10,000-project
+    build spent writing its index were these merges, for each of two scopes).
+    """
     count = partition.BUCKETS
     where: list[list[tuple[int, int, int, int, str]]] = [[] for _ in range(count)]  # per bucket: member, offset…
     for m, (_, p) in enumerate(members):
@@ -411,10 +421,9 @@ def _merged_buckets(cache: Path, n: int, members: list[tuple[int, PartitionIndex
         paths.append(path)
         if not path.exists():
             todo.append(b)
-    for lo in range(0, count, RANGE):
-        wanted = [b for b in todo if lo <= b < lo + RANGE]
-        if wanted:
-            _merge_range(wanted, where, members, n, paths)
+    ranges = [wanted for lo in range(0, count, RANGE) if (wanted := [b for b in todo if lo <= b < lo + RANGE])]
+    deque(forked_map(lambda wanted: _merge_range(wanted, where, members, n, paths), ranges,
+                     workers if n >= PARALLEL_MERGE else 1), maxlen=0)
     total = 0
     for path in paths:
         with path.open("rb") as f:
