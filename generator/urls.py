@@ -14,6 +14,7 @@ assets/) can never collide with a department or project folder.
 from __future__ import annotations
 
 import posixpath
+import re
 
 ASSETS = "assets"
 
@@ -84,8 +85,21 @@ def indicator_anchor(position: int) -> str:
 
 
 def relative(target: str, here: str) -> str:
-    """Return a link from the page at `here` to the output file `target`."""
-    return posixpath.relpath(target, posixpath.dirname(here) or ".")
+    """Return a link from the page at `here` to the output file `target` (as posixpath.relpath would)."""
+    if not (PLAIN_PATH.fullmatch(target) and PLAIN_PATH.fullmatch(here)):
+        return posixpath.relpath(target, posixpath.dirname(here) or ".")
+    # Every link of every page comes here (~50 a page); relpath makes both paths absolute first.
+    to, start = target.split("/"), here.split("/")[:-1]
+    common = 0
+    for a, b in zip(to, start, strict=False):  # up to the shorter
+        if a != b:
+            break
+        common += 1
+    return "/".join([".."] * (len(start) - common) + to[common:]) or "."
+
+
+# An output path relpath would leave as it is: names without ".", ".." or empty parts, no leading "/".
+PLAIN_PATH = re.compile(r"(?!\.\.?(?:/|$))[^/]+(?:/(?!\.\.?(?:/|$))[^/]+)*")
 
 
 def directory_url(path: str) -> str:

@@ -54,9 +54,11 @@ def test_one_task_per_partition_in_site_order() -> None:
     assert [(t.partition, t.keys) for t in work] == [("", ("0", "4")), ("2024/a", ("1", "2")), ("2024/b", ("3",))]
 
 
+@pytest.mark.parametrize("fork", [True, False], ids=["forked workers", "a pool sent each task"])
 def test_worker_processes_give_the_same_bytes(one_process: dict[str, bytes], tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+                                              monkeypatch: pytest.MonkeyPatch, fork: bool) -> None:
     monkeypatch.setattr(parallel, "POOL_THRESHOLD", 0)  # the bundled site is small: use the pool anyway
+    monkeypatch.setattr(parallel, "can_fork", lambda: fork)  # without fork (not on Linux), tasks are pickled
     report = build(tmp_path / "public", tmp_path / "cache", jobs=2)
     assert report.processes and os.getpid() not in report.processes
     assert snapshot(tmp_path / "public") == one_process
