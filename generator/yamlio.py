@@ -208,8 +208,11 @@ def _check_tabs(text: str) -> None:
             raise YamlError("缩进中有制表符（Tab）：YAML 只能用空格缩进，请把 Tab 换成空格", number)
 
 
-def _inspect_nodes(loader: Any, root: yaml.Node) -> int:
-    """Refuse explicit tags and deep nesting; count nodes as construction would see them, aliases expanded."""
+def _inspect_nodes(loader: Any, root: yaml.Node, tags: bool = True) -> int:
+    """Refuse explicit tags and deep nesting; count nodes as construction would see them, aliases expanded.
+
+    With `tags` False (the text has no "!", which every written tag starts with) tags are not looked at.
+    """
     sizes: dict[int, int] = {}
     active: set[int] = set()
 
@@ -221,7 +224,8 @@ def _inspect_nodes(loader: Any, root: yaml.Node) -> int:
             raise YamlError("别名（*）引用了自身，形成循环", node.start_mark.line + 1)
         if depth > MAX_DEPTH:
             raise YamlError(f"嵌套层次过深（超过 {MAX_DEPTH} 层），请检查括号“[ ]”“{{ }}”或缩进", node.start_mark.line + 1)
-        _refuse_explicit_tag(loader, node)
+        if tags:
+            _refuse_explicit_tag(loader, node)
         active.add(key)
         if isinstance(node, yaml.MappingNode):
             n = 1 + sum(size(k, depth + 1) + size(v, depth + 1) for k, v in node.value)
@@ -272,7 +276,7 @@ def parse(text: str) -> Any:
             raise YamlError(f"YAML 格式错误：{exc}") from None
         if node is None:
             return None
-        _inspect_nodes(loader, node)
+        _inspect_nodes(loader, node, tags="!" in text)  # resolving every tag again was a tenth of parsing
         try:
             return loader.construct_document(node)
         except yaml.MarkedYAMLError as exc:
