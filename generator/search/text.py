@@ -40,8 +40,9 @@ def normalize(text: str) -> str:
     if _HAS_DIGIT.search(text):
         for rule in NUMBER_RULES:
             gone = number_deletions(rule, text)
-            if gone:
-                text = "".join(ch for i, ch in enumerate(text) if i not in gone)
+            if gone:  # cut around the deleted positions (character by character was a sixth of indexing)
+                kept = [i + 1 for i in sorted(gone)]
+                text = "".join(text[start:end - 1] for start, end in zip([0, *kept], [*kept, len(text) + 1], strict=True))
     return text
 
 
