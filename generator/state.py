@@ -221,6 +221,7 @@ class RecordCache:
         self.pending: list[tuple[Any, ...]] = []
         self.misses = 0  # files parsed this build (here, or ahead in workers: generator/prefetch.py)
         self.looked = 0
+        self.stats: dict[str, list] | None = None  # path → [size, mtime_ns, digest, kind] of every row, for `known`
 
     def get(self, path: Path, kind: str) -> tuple[bytes | None, Any]:
         """Return (bytes, None) to parse, or (None, cached value); bytes are None too when nothing is cached."""
@@ -268,10 +269,10 @@ class RecordCache:
         held = self.memory.get(path)
         if held is not None and held[:2] == (size, mtime_ns) and held[3] == kind:
             return True, None
-        row = None
-        if self.state is not None:
-            row = self.state.db.execute("SELECT size, mtime_ns, digest, kind FROM records WHERE path = ?",
-                                        (path,)).fetchone()
+        if self.stats is None:  # every row's stat at once: a query per file cost 0.7 s at 10,000 records
+            rows = self.state.db.execute("SELECT path, size, mtime_ns, digest, kind FROM records") if self.state else ()
+            self.stats = {path: rest for path, *rest in rows}
+        row = self.stats.get(path)
         if row is not None and row[3] == kind:
             return (row[0], row[1]) == (size, mtime_ns), row[2]
         return False, None
