@@ -10,7 +10,7 @@ reported (`line_of`), by composing the file again.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -260,6 +260,59 @@ def _refuse_explicit_tag(loader: Any, node: yaml.Node) -> None:
         )
 
 
+class Irregular(Exception):
+    """A node `construct_plain` leaves to the constructor proper."""
+
+
+_TAG = "tag:yaml.org,2002:"
+SCALARS: dict[str, Callable[[str], Any]] = {
+    _TAG + "str": str,
+    _TAG + "int": int,  # the resolver lets through only [-+]?(0|[1-9][0-9]{0,29})
+    _TAG + "float": Decimal,  # and only plain decimal fractions here
+    _TAG + "bool": lambda text: text.lower() == "true",
+    _TAG + "null": lambda text: None,
+}
+
+
+def construct_plain(root: yaml.Node) -> Any:
+    """Build what `_Constructor` builds from a node tree of plain records, or raise Irregular.
+
+    A record is text, numbers, lists and fields; PyYAML's constructor, made for
+    every kind of YAML, took as long as libyaml's parsing. Anything it would
+    refuse or treat specially (a duplicate or non-text key, a merge key, a
+    control character, another tag) is Irregular, so it still gives the message.
+    Aliases are built once and shared, as PyYAML does (`_inspect_nodes` has
+    refused cycles, and counted the expansion, before this runs).
+    """
+    made: dict[int, Any] = {}
+
+    def build(node: yaml.Node) -> Any:
+        if id(node) in made:
+            return made[id(node)]
+        if isinstance(node, yaml.ScalarNode):
+            make = SCALARS.get(node.tag)
+            if make is None or CONTROL.search(node.value):
+                raise Irregular
+            value = make(node.value)
+        elif isinstance(node, yaml.SequenceNode) and node.tag == _TAG + "seq":
+            value = [build(item) for item in node.value]
+        elif isinstance(node, yaml.MappingNode) and node.tag == _TAG + "map":
+            value, written = {}, set()
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag in (_TAG + "null", _TAG + "merge") \
+                        or key_node.value in written:
+                    raise Irregular
+                written.add(key_node.value)
+                key = build(key_node)
+                value[key] = build(value_node)
+        else:
+            raise Irregular
+        made[id(node)] = value
+        return value
+
+    return build(root)
+
+
 def parse(text: str) -> Any:
     """Parse one YAML document into plain data (dict, list, str, int, Decimal, bool, None)."""
     _check_tabs(text)
@@ -277,6 +330,10 @@ def parse(text: str) -> Any:
         if node is None:
             return None
         _inspect_nodes(loader, node, tags="!" in text)  # resolving every tag again was a tenth of parsing
+        try:
+            return construct_plain(node)
+        except Irregular:  # the constructor proper says what is wrong, as it always has
+            pass
         try:
             return loader.construct_document(node)
         except yaml.MarkedYAMLError as exc:
