@@ -248,8 +248,17 @@ def make_part(table: Table, rows: list[list[str]]) -> Part:
     csv.writer(buffer, lineterminator="\r\n").writerows(rows)
     names = [column.name for column in table.columns]
     objects = ",\n".join(json.dumps(dict(zip(names, row, strict=True)), ensure_ascii=False) for row in rows)
-    sheet = xlsx.rows_chunk(xlsx.row(xlsx_cell(printed, column.type) for printed, column in zip(row, table.columns, strict=True))
-                            for row in rows)
+    # A column's cells repeat (its department, year, unit, 一级 and 二级 names): each is written once.
+    cells: dict[tuple[str, str], str] = {}
+
+    def cell(printed: str, kind: str) -> str:
+        made = cells.get((printed, kind))
+        if made is None:
+            made = cells[printed, kind] = xlsx_cell(printed, kind)
+        return made
+
+    kinds = [column.type for column in table.columns]
+    sheet = xlsx.rows_chunk(xlsx.row(map(cell, row, kinds)) for row in rows)
     return Part(buffer.getvalue().encode("utf-8"), objects.encode("utf-8"), sheet, len(rows))
 
 
