@@ -1,8 +1,9 @@
 """Map a function over items in forked worker processes, for the build's steps that are pure per item.
 
-Loading (generator/prefetch.py), the open-data parts (generator/opendata.py) and
-the search partitions (build.make_partitions) each make one thing per
-department from what the build already holds in memory. Forked workers inherit
+Loading (generator/prefetch.py), rendering (generator/parallel.py), the
+open-data parts (generator/opendata.py), the search partitions
+(build.make_partitions) and the merge of search buckets (search/write.py) each
+make one thing per department (or range) from what the build already holds in memory. Forked workers inherit
 that memory, so nothing is pickled on the way out but an index.
 """
 

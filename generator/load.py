@@ -155,6 +155,14 @@ def read_department(folder: Path, report: Report, cache: RecordCache) -> Departm
     })
 
 
+def cache_kind(model: type | Callable, path: Path) -> str:
+    """Return what the record cache files a record's parse under: its model, and the file as the publisher sees it.
+
+    The problems name the file as the publisher sees it, so the working folder is part of the key.
+    """
+    return f"{model.__name__}:{display(path)}"
+
+
 def placed(record: R, path: Path) -> R:
     """Return a department folder's record with its place: its slug (the file's name) and its path."""
     return record.model_copy(update={"slug": path.stem, "path": display(path)})
@@ -214,8 +222,7 @@ def read_record(path: Path, model: type[M] | Callable[[dict[str, Any]], type[M] 
     except walk.Unreadable as exc:
         report.add(Problem("error", display(path), str(exc)))
         return None
-    # The problems name the file as the publisher sees it, so the working folder is part of the key.
-    kind = f"{model.__name__}:{display(path)}"
+    kind = cache_kind(model, path)
     try:
         data, cached = cache.get(path, kind)
     except OSError as exc:

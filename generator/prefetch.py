@@ -1,8 +1,8 @@
 """Parse ahead: the records a build must parse, parsed in worker processes before the loader asks.
 
-Parsing and validating a record costs ~2.5 ms, and a cold build (a new
-generator version, an emptied cache, a bulk import) parses every record:
-25 s at 10,000 projects, in one process. Before `load.py` walks the content,
+Parsing, validating and checking a record costs 2.5–3.5 ms, and a cold build
+(a new generator version, an emptied cache, a bulk import) parses every
+record: 25–37 s at 10,000 projects, in one process. Before `load.py` walks the content,
 `parse_ahead` finds the department folders' records the cache cannot answer
 by size and mtime, parses them in forked workers, one department folder per
 task, and hands the results to the `RecordCache` as if the loader had parsed
@@ -19,22 +19,19 @@ from __future__ import annotations
 import gc
 import os
 import pickle
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from . import walk
 from .forked import can_fork, forked_map
-from .load import parse_record, placed, record_model
+from .load import RECORD_SUFFIXES, YEAR, cache_kind, parse_record, placed, record_model
 from .model import Department, Project
 from .problems import Problem, Report
 from .state import FREEZE_EVERY, RecordCache, digest_bytes
 from .validate import check_project
 
 MIN_FILES = 200  # below this many records to parse, starting workers costs more than it saves
-YEAR = re.compile(r"^\d{4}$")
-SUFFIXES = (".yaml", ".yml")
 
 Job = tuple[str, str, str | None]  # (file, the cache's kind for it, its cached digest or None)
 Row = tuple[str, int, int, str, str, bytes]  # a RecordCache row: path, size, mtime_ns, digest, kind, payload
@@ -81,11 +78,10 @@ def jobs_of(folder: Path, cache: RecordCache) -> list[Job]:
     """Return the records of one department folder that the cache cannot answer by size and mtime."""
     found = []
     for entry in sorted(scan(folder), key=lambda e: e.name):
-        if entry.name.startswith(".") or not entry.name.endswith(SUFFIXES) or not entry.is_file(follow_symlinks=False):
+        if entry.name.startswith(".") or not entry.name.endswith(RECORD_SUFFIXES) or not entry.is_file(follow_symlinks=False):
             continue
         path = Path(entry.path)
-        model = "Department" if entry.name == "department.yaml" else "record_model"
-        kind = f"{model}:{walk.display(path)}"  # the key load.read_record looks the file up by
+        kind = cache_kind(Department if entry.name == "department.yaml" else record_model, path)
         try:
             stat = entry.stat(follow_symlinks=False)
         except OSError:
@@ -113,9 +109,10 @@ def parse_folder(jobs: list[Job], root: Path) -> list[Row]:
         model: Any = Department if kind.startswith("Department:") else record_model
         record = parse_record(path, data, model, report)
         rows.append((name, stat.st_size, stat.st_mtime_ns, digest, kind, dumps((record, report.problems))))
-        if isinstance(record, Project):  # its rules too, as the build's cached checks would run them
-            rows.append((RecordCache.memo_key(check_path(placed(record, path)), "check"), 0, 0, digest, "check",
-                         dumps(check_project(placed(record, path)))))
+        if isinstance(record, Project):  # its rules too, as `cached_checks` would run them
+            project = placed(record, path)
+            rows.append((RecordCache.memo_key(check_path(project), "check"), 0, 0, digest, "check",
+                         dumps(check_project(project))))
     return rows
 
 
@@ -125,7 +122,7 @@ def cached_checks(records: RecordCache) -> Callable[[Project], list[Problem]]:
 
 
 def check_path(project: Project) -> Path:
-    """Return the file a project's cached checks are kept under (build.cached_checks)."""
+    """Return the file a project's cached checks are kept under (`cached_checks`)."""
     return Path(project.path).absolute()
 
 
