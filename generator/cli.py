@@ -12,15 +12,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from . import __version__, prefetch
-from .archive import check_editions
-from .load import load_content
-from .parallel import default_jobs
-from .problems import print_problems
-from .schema import write_schemas
+# Each command imports what it runs (inside its run_ function): `disclose build` with nothing to do
+# finishes in the time the others would take to import the record model, YAML and Jinja.
+from . import __version__
 from .skeleton import DEPTH
-from .state import RecordCache
-from .validate import check_site
 from .write import Terminated, terminate
 
 DEFAULT_CONTENT = Path("content")
@@ -176,6 +171,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from . import prefetch
+    from .archive import check_editions
+    from .forked import default_jobs
+    from .load import load_content
+    from .problems import print_problems
+    from .state import RecordCache
+    from .validate import check_site
+
     records = RecordCache(None)  # nothing kept between runs: only so that records parse on every core
     prefetch.parse_ahead(args.content, records, default_jobs())
     content = load_content(args.content, records)
@@ -246,6 +249,7 @@ def run_bundle(args: argparse.Namespace) -> int:
 
 def run_schema(args: argparse.Namespace) -> int:
     from .docs import write_field_reference
+    from .schema import write_schemas
 
     for path in write_schemas(args.output):
         print(f"已写入 {path}")

@@ -10,6 +10,7 @@ that memory, so nothing is pickled on the way out but an index.
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
@@ -52,3 +53,11 @@ def _forked_call(index: int) -> Any:
     assert _FORKED is not None
     function, items = _FORKED
     return function(items[index])
+
+
+def default_jobs() -> int:
+    """Return the number of worker processes to use by default: every core this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1

@@ -165,9 +165,3 @@ def render_all(renderer: Renderer, work: list[Task], writer: Writer, pool: Execu
             future.cancel()
 
 
-def default_jobs() -> int:
-    """Return the number of worker processes to use by default: every core this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1

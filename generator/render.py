@@ -26,34 +26,17 @@ from markupsafe import Markup
 from . import address, bounds, tables, urls
 from . import money as figures
 from .charts import bar_chart
+from .folders import TEMPLATES
 from .model import NOT_GIVEN_MARKS
 from .money import Money, Unit
 from .plan import PageSpec
 from .state import digest_bytes
-
-# The bundled templates: package data in an installed copy (generator/site_templates/), the top-level
-# site_templates/ folder in a source checkout.
-_INSTALLED = Path(__file__).resolve().parent / "site_templates"
-TEMPLATES = _INSTALLED if _INSTALLED.is_dir() else Path(__file__).resolve().parent.parent / "site_templates"
-SITE_TEMPLATES = "site_templates"  # a site's own templates, in the folder beside its content folder
 
 # CommonMark without raw HTML: a <script> typed into a record shows as text.
 # Tables (a GFM extension) are on: documents print 年度履职目标 and the like as tables.
 MARKDOWN = MarkdownIt("commonmark", {"html": False}).disable("image").enable("table")
 # A Markdown link obeys the same rule as every other address (address.py); a refused one stays text.
 MARKDOWN.validateLink = lambda link: address.problem(link) is None
-
-
-def template_folders(content: Path | None, templates: Path | None = None) -> tuple[Path, ...]:
-    """Return the folders templates are looked up in, the site's own first, the bundled ones last.
-
-    A site's own folder is `templates` when given, else site_templates/ beside the
-    content folder; it overrides the bundled templates (and assets) by name.
-    """
-    own = templates if templates is not None else (content.resolve().parent / SITE_TEMPLATES if content else None)
-    folders = [own.resolve()] if own is not None and own.is_dir() else []
-    bundled = TEMPLATES.resolve()
-    return (*(f for f in folders if f != bundled), bundled)
 
 
 # The templates each template names, by the digest of its source: kept for the life of the process

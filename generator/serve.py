@@ -44,8 +44,8 @@ from tornado.ioloop import IOLoop
 
 from . import urls, yamlio
 from .build import BuildReport, Engine
+from .folders import template_folders
 from .problems import Problem
-from .render import template_folders
 
 HOST = "127.0.0.1"  # loopback only, unless --host says otherwise (with a warning)
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}

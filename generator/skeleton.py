@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .load import SLUG, YEAR
-
 SKELETONS = Path(__file__).parent / "skeletons"
 # Each kind of record and how deep in the content folder it lives: <year>, <year>/<dept>, <year>/<dept>/<name>.
 DEPTH = {"edition": 1, "department": 2, "project": 3, "transfer": 3, "evaluation": 3}
@@ -14,6 +12,8 @@ DEPTH = {"edition": 1, "department": 2, "project": 3, "transfer": 3, "evaluation
 
 def create(content: Path, kind: str, where: str) -> Path:
     """Create the skeleton of an edition, department, project, transfer table or self-evaluation; return its path."""
+    from .load import SLUG, YEAR  # here: the command line names DEPTH without loading the record model
+
     parts = where.strip("/").split("/")
     expected = DEPTH[kind]
     if len(parts) != expected:

@@ -131,6 +131,10 @@ class BuildState:
         rows = self.db.execute("SELECT path, key, digest, size, mtime_ns, origin FROM outputs WHERE root = ?", (str(root),))
         return {path: Entry(*rest) for path, *rest in rows}
 
+    def output_stats(self, root: Path) -> list[tuple[str, int, int]]:
+        """Return (path, size, mtime_ns) of each file the last build of `root` wrote: all a no-op build checks."""
+        return self.db.execute("SELECT path, size, mtime_ns FROM outputs WHERE root = ?", (str(root),)).fetchall()
+
     def save_outputs(self, root: Path, entries: dict[str, Entry], previous: dict[str, Entry] | None = None) -> None:
         """Replace what is recorded for `root`, and forget output folders that no longer exist.
 
@@ -335,11 +339,11 @@ class RecordCache:
             self.memory[key] = (listing, value, problems, digests)
         return value, problems
 
-    def digest(self, path: Path) -> str:
+    def digest(self, path: Path | str) -> str:
         """Return a file's content hash (reading it unless the loader already did)."""
         key = str(path)
         if key not in self.digests:
-            self.digests[key] = digest_bytes(path.read_bytes())
+            self.digests[key] = digest_bytes(Path(path).read_bytes())
         return self.digests[key]
 
     def flush(self) -> None:

@@ -1,0 +1,403 @@
+"""The build's pipeline: what `Engine.run` runs once an input changed, stage after stage, each timed.
+
+build.py decides whether there is anything to do; a build with nothing changed stops
+there, without importing this module and the stages it names (those imports were ~0.3 s
+of a 1.2 s no-op build at 10,000 projects). The stages, in order:
+
+1. load and check   generator/load.py, prefetch.py, validate.py, archive.py
+2. plan             generator/plan.py, opendata.py, years.py; frozen editions from archive.py
+3. render           generator/render.py, parallel.py: only the stale pages
+4. data, assets, the search index (generator/search/), then the state: what each output was made from
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import address, archive, opendata, prefetch, search, walk, years
+from .build import BuildReport, Cancelled, Engine, timed
+from .folders import template_folders
+from .forked import forked_map
+from .load import Page, load_content
+from .minify import minify
+from .model import Department, Edition, Site
+from .parallel import SchedulerError, TemplateFailure, executor, render_all, tasks
+from .plan import PageSpec, PlanError, common, department_records, edition_records, plan_site
+from .problems import print_problems
+from .render import REFERENCES, Renderer
+from .state import NOTHING, BuildState, Kept, RecordCache, hash_parts
+from .validate import check_site
+from .write import Output, OutputError
+
+
+def run(engine: Engine, state: BuildState | None, report: BuildReport, root: Path, signature: bytes, *,
+        strict: bool, clean: bool, progress: bool, pages_only: bool, cancel: Callable[[], bool]) -> None:
+    """Run the pipeline for `engine`, filling in the report."""
+    with timed(report, "读取并检查内容") as say:
+        records = RecordCache(state, engine.memory)
+        prefetch.parse_ahead(engine.content, records, engine.jobs if not engine.scheduler else 1)
+        loaded = load_content(engine.content, records)
+        site = loaded.site
+        report.problems = list(loaded.report.problems)
+        if site is not None and not loaded.report.errors:
+            report.problems += check_site(site, prefetch.cached_checks(records), engine.kept) \
+                + archive.check_editions(site, engine.content)
+        errors = [p for p in report.problems if p.level == "error"]
+        print_problems(report.problems)
+        projects = sum(len(e.projects) for e in site.editions) if site else 0
+        say(f"{projects} 个项目（{records.misses} 个文件重新读取），{len(errors)} 个错误，{len(report.warnings)} 个警告")
+    records.flush()  # what was parsed is worth keeping even when the build stops here
+    if site is None or errors or (strict and report.warnings):
+        reason = "有错误" if site is None or errors else "有警告（--strict）"
+        print(f"{reason}，未生成网站；{engine.output} 保持不变。", file=sys.stderr)
+        return
+
+    site = editions_to_build(site, engine.drafts, engine.only)
+    with timed(report, "规划页面") as say:
+        renderer = Renderer(template_folders(engine.content, engine.templates), compiled(engine.cache, state))
+        if state is not None:
+            REFERENCES.update(state.template_references())
+        try:
+            digest = record_digests(engine.content, records)
+            parts = opendata.PartStore(engine.cache / "data" if state is not None else None,
+                                       part_key(state.generator if state is not None else "", digest), engine.parts)
+            specs = plan_site(site, loaded.pages, renderer.uses, engine.kept, edition_token(engine, site, loaded.pages, digest))
+            data = plan_data(site, parts, engine.kept)
+            check_unique([*specs, *data])
+            frozen = archive.Frozen.load(site, engine.content)
+        except (PlanError, address.AddressError, archive.ArchiveError) as exc:
+            print(f"错误：{exc}", file=sys.stderr)
+            return
+        searched = search_key(specs, digest, site) if not pages_only else ""
+        report.planned = len(specs) + len(data)
+        todo, verbatim = frozen.split([*specs, *data])
+        specs = [item for item in todo if isinstance(item, PageSpec)]
+        data = [item for item in todo if not isinstance(item, PageSpec)]
+        # A spec kept from the last build (plan_site) was made from the same files: so is its key.
+        keys = [engine.kept.get(("key", spec.output), spec, lambda s=spec: page_key(s, renderer, digest)) for spec in specs]
+        say(f"{report.planned} 个文件，{len(verbatim)} 个来自已冻结年度的存档")
+
+    previous = engine.outputs(state, root) if state is not None else {}
+    try:
+        with Output.open(engine.output, previous, trusted=bool(previous) and not clean) as out:
+            with timed(report, "生成页面") as say:
+                stale = [(spec, key) for spec, key in zip(specs, keys, strict=True) if not out.fresh(spec.output, key)]
+                report.rendered = [spec.output for spec, _ in stale]
+                render_pages(engine, renderer, stale, out, report, progress)
+                say(f"{len(stale)} 个文件，其中 {len(out.changed)} 个有变化" + where(report.processes))
+
+            if cancel():
+                raise Cancelled
+            with timed(report, "数据和存档") as say:
+                if pages_only:  # only the by-year scripts the pages load; the downloads follow
+                    say(write_data([item for item in data if item.output.startswith("years/")], {}, out, digest))
+                else:
+                    years = {item.output.partition("/")[0] for item in data}  # a frozen edition's come verbatim
+                    parts.make_ahead([(e, d) for e in site.editions if str(e.year) in years for d in e.departments],
+                                     engine.jobs if not engine.scheduler else 1)
+                    say(write_data(data, verbatim, out, digest, cancel))
+                    parts.prune(parts.key(e, d) for e in site.editions for d in e.departments)
+
+            with timed(report, "复制样式和脚本") as say:
+                say(copy_assets(renderer, out))
+
+            if pages_only:
+                for path, entry in previous.items():  # left as they are, stale keys and all, for the full build
+                    if path not in out.entries and entry.origin in ("data", "archive", "search"):
+                        out.entries[path] = entry
+            else:
+                if cancel():
+                    raise Cancelled
+                with timed(report, "搜索索引") as say:
+                    say(index_for_search(site, loaded.pages, out, searched, engine.cache if state is not None else None,
+                                         part_key("search" + (state.generator if state else ""), digest, with_edition=True),
+                                         engine.jobs if not engine.scheduler else 1, cancel))
+    except (OutputError, TemplateFailure, SchedulerError) as exc:
+        print(f"错误：{exc}\n未生成网站；{engine.output} 保持不变。", file=sys.stderr)
+        return
+    except OSError as exc:  # a full disk, a folder made read-only meanwhile: the output's problem, not a bug
+        place = f"（{exc.filename}）" if exc.filename else ""
+        print(f"错误：写入网站时出错{place}：{walk.explain(exc)}。\n未生成网站；{engine.output} 保持不变。", file=sys.stderr)
+        return
+    if state is not None:
+        state.save_outputs(root, out.entries, previous)
+        engine.remember_outputs(state, root, out.entries)
+        state.save_template_references(REFERENCES)
+        # After pages only, the output is not what these inputs make: the next build must not stop early.
+        state.keep(f"signature:{root}", b"pages only" if pages_only else signature)
+        state.keep(f"problems:{root}", pickle.dumps(report.problems, protocol=pickle.HIGHEST_PROTOCOL))
+    report.written, report.removed, report.status = sorted(out.changed), out.removed, 0
+
+
+def edition_token(engine: Engine, site: Site, pages: tuple[Page, ...], digest: Callable[[str], str]) -> Callable[[Edition], str]:
+    """Return, per edition, the key of what its department pages show besides the department itself.
+
+    The templates, site.yaml, the Markdown pages, edition.yaml, and the working folder (the
+    records' paths are shown relative to it).
+    """
+    shared = [engine.templates_token, os.getcwd(), *(f"{name}={digest(name)}" for name in common(site, pages)[1])]
+    tokens: dict[int, str] = {}
+
+    def token(edition: Edition) -> str:
+        if edition.year not in tokens:
+            tokens[edition.year] = hash_parts([*shared, f"{edition.year}={digest(f'{edition.year}/edition.yaml')}"])
+        return tokens[edition.year]
+    return token
+
+
+def compiled(cache: Path, state: BuildState | None) -> Path | None:
+    """Return the folder for compiled templates, inside the cache."""
+    if state is None:
+        return None
+    folder = cache / "templates"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def render_pages(engine: Engine, renderer: Renderer, stale: list[tuple[PageSpec, str]], out: Output, report: BuildReport,
+                 progress: bool) -> None:
+    """Render the stale pages, one task per partition, and record what each staged."""
+    work = tasks([spec for spec, _ in stale], [key for _, key in stale])
+    bar = Progress(len(stale), progress)
+    with executor(engine.jobs, engine.scheduler, len(stale)) as pool:
+        for result in render_all(renderer, work, out.writer, pool, bar.advance):
+            for path, entry, changed in result.files:
+                out.add(path, entry, changed)
+            report.processes.add(result.process)
+    bar.close()
+
+
+def where(processes: set[int]) -> str:
+    """Say how many worker processes rendered, when it was not this one alone."""
+    return f"，{len(processes)} 个进程" if processes - {os.getpid()} else ""
+
+
+def record_digests(content: Path, records: RecordCache) -> Callable[[str], str]:
+    """Return a function giving the content hash of a file named relative to the content folder."""
+    known: dict[str, str] = {}
+    base = str(content)
+
+    def digest(name: str) -> str:
+        if name not in known:  # a string join: pathlib cost ~0.1 s over 10,000 names
+            known[name] = records.digest(os.path.join(base, name))
+        return known[name]
+    return digest
+
+
+def page_key(spec: PageSpec, renderer: Renderer, digest: Callable[[str], str]) -> str:
+    """Return the key of everything a page is made from.
+
+    Its records by content hash; every template it may be rendered with, the
+    missing more specific candidates too (so adding an override is a change);
+    where it goes and how it links. The generator's own code is in the state's
+    fingerprint, so a new generator starts from a new state.
+    """
+    templates = dict.fromkeys((*spec.templates, *spec.template_files))
+    return hash_parts([
+        spec.output, repr(spec.link_base),
+        *(f"{name}={renderer.digest(name)}" for name in templates),
+        *(f"{name}={digest(name)}" for name in spec.records),
+    ])
+
+
+def search_key(specs: list[PageSpec], digest: Callable[[str], str], site: Site) -> str:
+    """Return the key of the search index: every record and page of the site, and which editions are drafts."""
+    everything = sorted({name for spec in specs for name in spec.records})
+    return hash_parts(["search", *sorted(drafts_of(site)), *(f"{name}={digest(name)}" for name in everything)])
+
+
+def drafts_of(site: Site) -> set[str]:
+    """Return the years of the draft editions being built."""
+    return {str(e.year) for e in site.editions if e.status == "draft"}
+
+
+def editions_to_build(site: Site, drafts: bool, only: int | None) -> Site:
+    """Leave out draft editions (unless `drafts`), or every edition but `only`."""
+    kept = tuple(e for e in site.editions if (drafts or e.status != "draft") and (only is None or e.year == only))
+    return site.model_copy(update={"editions": kept})
+
+
+def part_key(generator: str, digest: Callable[[str], str], *,
+             with_edition: bool = False) -> Callable[[Edition, Department], str]:
+    """Return the key of what is made of one department alone (its open-data parts, its search partition).
+
+    Its records, and the generator that made them (and, for search, the edition's own file).
+    """
+    known: dict[tuple[int, str], str] = {}  # asked once per data file: a department has several
+
+    def key(edition: Edition, department: Department) -> str:
+        if (edition.year, department.slug) not in known:
+            files = department_records(edition.year, department)
+            if with_edition:
+                files = (f"{edition.year}/edition.yaml", *files)
+            known[edition.year, department.slug] = hash_parts(
+                [generator, str(edition.year), department.slug, *(f"{name}={digest(name)}" for name in files)])
+        return known[edition.year, department.slug]
+    return key
+
+
+def plan_data(site: Site, parts: opendata.PartStore, kept: Kept = NOTHING) -> list[opendata.DataFile]:
+    """Plan the files made without templates: open data, original documents, cross-year scripts."""
+    def made_from(edition, department) -> tuple[str, ...]:
+        if department is None:
+            return edition_records(edition, kept)
+        return (f"{edition.year}/edition.yaml", *department_records(edition.year, department, kept))
+
+    return [*opendata.plan_data(site, made_from, parts), *opendata.plan_attachments(site),
+            *years.plan_scripts(site, years.across(site, kept))]
+
+
+def check_unique(outputs: list[PageSpec | opendata.DataFile]) -> None:
+    """Refuse two outputs for one file (say, an original document named like a data file)."""
+    seen: set[str] = set()
+    clashes = sorted({item.output for item in outputs if item.output in seen or seen.add(item.output)})
+    if clashes:
+        raise PlanError(f"以下文件重复（原文件与数据文件或页面重名？）：{'、'.join(clashes)}")
+
+
+def write_data(data: list[opendata.DataFile], verbatim: dict[str, bytes], out: Output,
+               digest: Callable[[str], str], cancel: Callable[[], bool] = lambda: False) -> str:
+    """Write the data files whose records changed, and the frozen editions' files from their archives."""
+    inputs: dict[tuple[str, ...], str] = {}  # an edition's files are made from all its records: hashed once
+
+    def made_from(names: tuple[str, ...]) -> str:
+        if names not in inputs:
+            inputs[names] = hash_parts(f"{name}={digest(name)}" for name in names)
+        return inputs[names]
+
+    made = 0
+    for item in data:
+        if cancel():  # an edition's workbook takes a second: a newer save should not wait for all of them
+            raise Cancelled
+        key = hash_parts(["data", item.output, made_from(item.records)])
+        if not out.fresh(item.output, key):
+            out.write(item.output, item.make(), key, origin="data")
+            made += 1
+    for path, contents in verbatim.items():
+        key = archive.sha256(contents)
+        if not out.fresh(path, key):
+            out.write(path, contents, key, origin="archive")
+    return f"{len(data)} 个数据文件（{made} 个重新生成），{len(verbatim)} 个存档文件"
+
+
+def copy_assets(renderer: Renderer, out: Output) -> str:
+    """Write the style sheets and scripts (a site's own override the bundled ones by name)."""
+    assets = renderer.assets()
+    # Published without the comments and indentation the sources keep (generator/minify.py).
+    changed = sum(out.write(path, minify(path, source.read_bytes()), origin="asset") for path, source in assets.items())
+    return f"{len(assets)} 个文件，其中 {changed} 个有变化"
+
+
+def index_for_search(site: Site, pages: tuple[Page, ...], out: Output, key: str, cache: Path | None,
+                     inputs: Callable[[Edition, Department], str], jobs: int = 1,
+                     cancel: Callable[[], bool] = lambda: False) -> str:
+    """Write the search index: one per edition and one over all of them (generator/search/).
+
+    Each department is a partition, inverted once and kept in the cache by content;
+    the merge redoes only the key buckets an edit touched (generator/search/write.py),
+    and a document file whose partition is unchanged is kept without being read.
+    """
+    previous = {path: entry for path, entry in out.writer.previous.items() if entry.origin == "search"}
+    # Documents are keyed by their partition and term shards by their buckets; the rest of the index
+    # (manifests, amount order) by the whole index: when that is unchanged, so is every file.
+    own = ("/d/", "/t/", "/p/")
+    if previous and any(entry.key == key for entry in previous.values()) \
+            and all(entry.key == key or any(part in path for part in own) for path, entry in previous.items()) \
+            and all(out.writer.fresh(path, entry.key) for path, entry in previous.items()):
+        for path, entry in previous.items():
+            out.fresh(path, entry.key)
+        return f"{len(previous)} 个文件，没有变化"
+    sink = SearchSink(out, key)
+    drafts = drafts_of(site)
+    try:
+        written = search.write_site_index(search_partitions(site, pages, cache, inputs, jobs, cancel), out.writer.root, cache,
+                                          leave_out=drafts, output=sink, workers=jobs)
+    except (OSError, search.CacheError):  # an unusable cache folder: index from scratch
+        with tempfile.TemporaryDirectory(dir=out.writer.staging) as scratch:
+            written = search.write_indexes(search.site_docs(site, pages), Path(scratch), leave_out=drafts)
+            for path in written:
+                sink.write(Path(path).relative_to(scratch).as_posix(), Path(path).read_bytes())
+        return f"{len(written)} 个文件（未使用缓存）"
+    return f"{len(written)} 个文件，其中 {len(written.changed)} 个有变化"
+
+
+@dataclass
+class SearchSink:
+    """The search index's way into the output: files keyed by their partition, or by the whole index."""
+
+    out: Output
+    key: str
+
+    def fresh(self, path: str, key: str) -> bool:
+        return self.out.fresh(path, key)
+
+    def write(self, path: str, data: bytes, key: str = "") -> bool:
+        if path in self.out.entries:  # an index file the first attempt wrote, met again from scratch
+            return False
+        return self.out.write(path, data, key or self.key, origin="search")
+
+
+def search_partitions(site: Site, pages: tuple[Page, ...], cache: Path | None, inputs: Callable[[Edition, Department], str],
+                      jobs: int = 1, cancel: Callable[[], bool] = lambda: False) -> Iterator[search.PartitionIndex]:
+    """Yield the search partitions of a site in site order: each department of each edition, then the pages.
+
+    A department whose records are unchanged is found in the cache by their key, without making its
+    documents; the others are made in `jobs` worker processes when there are many.
+    """
+    if cache is None:
+        raise search.CacheError("no cache folder")
+    departments = [(edition, department, inputs(edition, department))
+                   for edition in site.editions for department in edition.departments]
+    found = {key: search.known_partition(cache, key) for _, _, key in departments}
+    missing = [(edition, department) for edition, department, key in departments if found[key] is None]
+    made = iter(make_partitions(missing, cache, jobs))
+    for _, _, key in departments:
+        if cancel():
+            raise Cancelled
+        part = found[key]
+        if part is None:
+            part = next(made)
+            search.remember(cache, key, part)
+        yield part
+    if pages:
+        yield search.index_partition(search.page_docs(pages), cache)
+    search.forget_others(cache, {key for _, _, key in departments})
+
+
+def make_partitions(missing: list[tuple[Edition, Department]], cache: Path, jobs: int) -> Iterator[search.PartitionIndex]:
+    """Index departments' search documents into the cache, in order; in forked workers when there are many."""
+    def index(pending: tuple[Edition, Department]) -> search.PartitionIndex:
+        return search.index_partition(search.docs_for_partition(*pending), cache)
+
+    return forked_map(index, missing, jobs, minimum=2 * jobs, chunksize=4)
+
+
+@dataclass
+class Progress:
+    """A progress bar on stderr, drawn only when it is a terminal."""
+
+    total: int
+    enabled: bool
+    done: int = 0
+
+    def __post_init__(self) -> None:
+        self.enabled = self.enabled and sys.stderr.isatty() and self.total > 0
+
+    def advance(self, pages: int) -> None:
+        """Count pages done and redraw the bar."""
+        self.done += pages
+        if self.enabled:
+            filled = 30 * self.done // self.total
+            sys.stderr.write(f"\r生成页面 [{'#' * filled}{'.' * (30 - filled)}] {self.done}/{self.total}")
+            sys.stderr.flush()
+
+    def close(self) -> None:
+        """Clear the bar; the step line follows on stdout."""
+        if self.enabled:
+            sys.stderr.write("\r\033[K")
