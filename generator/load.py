@@ -122,7 +122,7 @@ def load_department(folder: Path, report: Report, cache: RecordCache) -> Departm
         own = Report(root=report.root)
         return read_department(folder, own, cache), own.problems
 
-    department, problems = cache.folder(folder, walk.listing(folder), load)
+    department, problems = cache.folder(folder, cache.listed(folder), load)
     report.extend(problems)
     return department
 

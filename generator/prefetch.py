@@ -19,6 +19,7 @@ from __future__ import annotations
 import gc
 import os
 import pickle
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -75,20 +76,23 @@ def scan(folder: Path) -> list[os.DirEntry]:
 
 
 def jobs_of(folder: Path, cache: RecordCache) -> list[Job]:
-    """Return the records of one department folder that the cache cannot answer by size and mtime."""
+    """Return the records of one department folder that the cache cannot answer by size and mtime.
+
+    The folder's listing is left with the cache for the loader, which would take it again: a
+    preview's build after a save lists 500 folders here and finds all but one as it loaded them.
+    """
+    listing = cache.listings[str(folder)] = walk.listing(folder)
+    if listing is None or cache.held_folder(folder, listing):
+        return []
     found = []
-    for entry in sorted(scan(folder), key=lambda e: e.name):
-        if entry.name.startswith(".") or not entry.name.endswith(RECORD_SUFFIXES) or not entry.is_file(follow_symlinks=False):
+    for name, mode, size, mtime_ns, *_ in listing[1:]:
+        if name.startswith(".") or not name.endswith(RECORD_SUFFIXES) or not stat.S_ISREG(mode):
             continue
-        path = Path(entry.path)
-        kind = cache_kind(Department if entry.name == "department.yaml" else record_model, path)
-        try:
-            stat = entry.stat(follow_symlinks=False)
-        except OSError:
-            continue
-        known, digest = cache.known(entry.path, stat.st_size, stat.st_mtime_ns, kind)
+        path = os.path.join(folder, name)
+        kind = cache_kind(Department if name == "department.yaml" else record_model, Path(path))
+        known, digest = cache.known(path, size, mtime_ns, kind)
         if not known:
-            found.append((entry.path, kind, digest))
+            found.append((path, kind, digest))
     return found
 
 
