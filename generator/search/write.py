@@ -453,7 +453,7 @@ def _merge_range(wanted: list[int], where: list[list[tuple[int, int, int, int, s
             lo, blob = data[m]
             piece = blob[at - lo : at - lo + length]
             if hashlib.blake2b(piece, digest_size=8).hexdigest() != digest:
-                raise partition.CacheError(members[m][1].path)
+                raise partition.damaged(members[m][1].path)
             for key, body, title in marshal.loads(piece):
                 got = merged.get(key)
                 if got is None:
