@@ -44,7 +44,9 @@ def test_every_figure_is_measured_and_reported(tmp_path: Path) -> None:
     for figure in ("cold", "noop", "edit"):
         [one] = ours[figure]
         assert one["returncode"] == 0 and not one["timed_out"]
-        assert one["peak_mib"] > 10  # a Python build's tree was sampled, not a zero
+        # A process tree was sampled, not a zero: a no-op build of 20 projects is over in ~0.2 s and
+        # may be sampled while the interpreter starts (7 MiB), so no more is asked than a real process.
+        assert one["peak_mib"] > 1
     assert any("搜索" in step for step in ours["cold"][0]["steps"])  # the index step is read from the build
     if ours["template"]:
         assert ours["template"][0]["returncode"] == 0
