@@ -29,7 +29,6 @@ from .minify import minify
 from .model import Department, Edition, Site
 from .parallel import SchedulerError, TemplateFailure, executor, render_all, tasks
 from .plan import PageSpec, PlanError, common, department_records, edition_records, plan_site
-from .problems import print_problems
 from .render import REFERENCES, Renderer
 from .state import NOTHING, BuildState, Kept, RecordCache, hash_parts
 from .validate import check_site
@@ -49,7 +48,7 @@ def run(engine: Engine, state: BuildState | None, report: BuildReport, root: Pat
             report.problems += check_site(site, prefetch.cached_checks(records), engine.kept) \
                 + archive.check_editions(site, engine.content)
         errors = [p for p in report.problems if p.level == "error"]
-        print_problems(report.problems)
+        engine.announce(report.problems)
         projects = sum(len(e.projects) for e in site.editions) if site else 0
         say(f"{projects} 个项目（{records.misses} 个文件重新读取），{len(errors)} 个错误，{len(report.warnings)} 个警告")
     records.flush()  # what was parsed is worth keeping even when the build stops here

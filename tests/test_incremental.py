@@ -253,6 +253,31 @@ def test_a_running_engine_reads_the_state_again_when_another_build_wrote_it(work
     assert snapshot(work / "public") == snapshot(work / "clean")
 
 
+def test_a_session_prints_each_warning_once_and_every_error_again(work: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # `disclose serve` builds twice per save; the page lists every problem, the terminal only what is new.
+    engine = Engine(work / "content", work / "public", cache=work / ".disclose-cache", jobs=1, resident=True)
+    site = work / "content" / "site.yaml"
+    os.utime(site, ns=(site.stat().st_atime_ns, site.stat().st_mtime_ns + 1_000_000_000))  # not a no-op build
+    first = engine.build(progress=False)
+    shown = capsys.readouterr().err
+    assert first.warnings and all(str(p) in shown for p in first.warnings)
+    EDITS["a figure"](work)
+    second = engine.build(progress=False)
+    shown = capsys.readouterr().err
+    assert second.warnings and not any(str(p) in shown for p in second.warnings if p in first.warnings)
+    assert f"另有 {len(second.warnings)} 个警告与上次相同" in shown
+    edit(work / "content" / PROJECT, "name: ", "name: [unclosed")  # broken YAML: an error, twice
+    for _ in range(2):
+        errors = [p for p in engine.build(progress=False).problems if p.level == "error"]
+        shown = capsys.readouterr().err
+        assert errors and all(str(p) in shown for p in errors)
+    # A build from the command line (not a session) prints everything, every time.
+    for _ in range(2):
+        report = Engine(work / "content", work / "public", cache=work / ".disclose-cache", jobs=1).build(progress=False)
+        shown = capsys.readouterr().err
+        assert all(str(p) in shown for p in report.problems)
+
+
 def first_session_build(work: Path) -> Engine:
     """Start an engine as `disclose serve` does, its first build loading every record (none changed)."""
     engine = Engine(work / "content", work / "public", cache=work / ".disclose-cache", jobs=1)
