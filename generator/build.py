@@ -191,10 +191,10 @@ class Engine:
         """
         parts = [str(root), repr((self.drafts, self.only))]
         for folder in template_folders(self.content, self.templates):
-            parts += [f"@{folder}", *listed(folder)]
+            parts += [f"@{folder}", *tree_entries(folder)]
         self.templates_token = hash_parts(parts)
         if with_content:
-            parts += [f"@{self.content}", *listed(self.content)]
+            parts += [f"@{self.content}", *tree_entries(self.content)]
         return hash_parts(parts).encode()
 
     def unchanged(self, state: BuildState, root: Path, signature: bytes, report: BuildReport, strict: bool) -> bool:
@@ -249,7 +249,7 @@ class Engine:
         state.keep(f"outputs:{root}", token)
         self.rows = ((str(root), token), dict(entries))
 
-def listed(folder: Path) -> Iterator[str]:
+def tree_entries(folder: Path) -> Iterator[str]:
     """Yield the name, size, mtime and type of everything under a folder, in a stable order."""
     for top, dirs, files in os.walk(folder):
         dirs.sort()

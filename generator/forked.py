@@ -2,7 +2,7 @@
 
 Loading (generator/prefetch.py), rendering (generator/parallel.py), the
 open-data parts (generator/opendata.py), the search partitions
-(build.make_partitions) and the merge of search buckets (search/write.py) each
+(pipeline.make_partitions) and the merge of search buckets (search/write.py) each
 make one thing per department (or range) from what the build already holds in memory. Forked workers inherit
 that memory, so nothing is pickled on the way out but an index.
 """

@@ -195,7 +195,8 @@ class Digests:
         """Return one hash of the files' names and content hashes, each tuple hashed once.
 
         The home, search and edition pages, the sitemap and the edition's downloads are each made
-        from every record: hashing 10,000 names again for each was ~0.1 s of every edit's build.
+        from every record: hashing 10,000 names again for each data file took 5 % of an edit's build
+        (py-spy: 188 of 3,614 samples at 10,000 projects; 17 after).
         """
         if names not in self.combined:
             self.combined[names] = hash_parts(f"{name}={self(name)}" for name in names)

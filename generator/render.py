@@ -12,7 +12,6 @@ another site), and undefined names are errors rather than blanks.
 
 from __future__ import annotations
 
-import os
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -72,7 +71,6 @@ class Renderer:
         self.parsed: dict[str, tuple[str, ...]] = {}
         self.digests: dict[str, str] = {}
         self.used: dict[tuple[str, ...], tuple[str, ...]] = {}
-        self.entries: list[set[str] | None] | None = None  # each folder's top-level names, listed once (`may_hold`)
 
     def digest(self, name: str) -> str:
         """Return which folder a template name is read from and a hash of its bytes ("-" when missing)."""
@@ -80,21 +78,10 @@ class Renderer:
             self.digests[name] = "-"
             for n, folder in enumerate(self.folders):
                 path = folder / name
-                if self.may_hold(n, name) and path.is_file():
+                if path.is_file():
                     self.digests[name] = f"{n}:{digest_bytes(path.read_bytes())}"
                     break
         return self.digests[name]
-
-    def may_hold(self, n: int, name: str) -> bool:
-        """Tell whether folder `n` may hold a template: a top-level name must be among its entries.
-
-        Every page asks for its most specific overrides (project-2024-dept-slug.html …), which seldom
-        exist: at 10,000 projects, 30,000 names, a stat in each folder for each, 0.5 s of planning.
-        """
-        if self.entries is None:
-            self.entries = [listed(folder) for folder in self.folders]
-        names = self.entries[n]
-        return "/" in name or names is None or name in names
 
     def assets(self) -> dict[str, Path]:
         """Return every asset by its output path, a site's own assets overriding the bundled ones by name."""
@@ -147,14 +134,6 @@ class Renderer:
         template = self.env.select_template(spec.templates)
         text = template.render(spec.context, here=spec.output, link_base=spec.link_base)
         return text.encode("utf-8")
-
-
-def listed(folder: Path) -> set[str] | None:
-    """Return the names in a folder, or None when it cannot be listed (then any name may be there)."""
-    try:
-        return set(os.listdir(folder))
-    except OSError:
-        return None
 
 
 # Output paths of every kind of page, for templates: {{ url(paths.project(year, dept, slug)) }}.

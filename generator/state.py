@@ -353,8 +353,8 @@ class RecordCache:
         its size and mtime; None (a folder that cannot be listed) never matches.
         """
         key = f"folder:{folder}"
-        held = self.memory.get(key)
-        if listing is not None and held is not None and held[0] == listing:
+        if self.held_folder(folder, listing):
+            held = self.memory[key]
             self.digests.update(held[3])
             return held[1], held[2]
         value, problems = load()
