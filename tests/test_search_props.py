@@ -224,25 +224,31 @@ def test_search_js_matches_the_python_twin(page: object, index: Path, docs: list
         '<script src="search.js" data-root=""></script></html>', encoding="utf-8")
     page.goto((root / "harness.html").as_uri())
     department = sorted({d.department for d in docs if d.department})[0]
-    queries = [(q, o) for q in PARITY_QUERIES for o in PARITY_OPTIONS]
-    queries += [(q, {"department": department}) for q in ("调解", "经费")]
-    queries += [(q, {}) for q in random_queries(docs, 30, 5)]
-    for q, options in queries:
+    queries = [("all", q, o) for q in PARITY_QUERIES for o in PARITY_OPTIONS]
+    queries += [("all", q, {"department": department}) for q in ("调解", "经费")]
+    queries += [("all", q, {}) for q in random_queries(docs, 30, 5)]
+    # an edition's scope: its range of the site-wide terms (and nothing when asked for another edition)
+    queries += [(year, q, o) for year in ("2023", "2024") for q in PARITY_QUERIES[:8] for o in ({}, {"sort": "amount"})]
+    queries += [("2024", "调解", {"edition": 2023}), ("2023", "调解", {"edition": 2023})]
+    for scope, q, options in queries:
         js = page.evaluate(
-            """async ([q, options]) => {
+            """async ([scope, q, options]) => {
                 const S = window.DiscloseSearch;
                 S.reset();
-                const r = await S.search("all", q, options, S.PAGE_SIZE);
+                const r = await S.search(scope, q, options, S.PAGE_SIZE);
                 return {count: r.count, exact: r.exact, urls: r.hits.map(h => h.doc.u),
                         excerpts: r.hits.map(h => S.excerpt(h.doc, r.words, h.doc.f.map(f => S.normalize(f[2]))).segments),
                         anchors: r.hits.map(h => S.excerpt(h.doc, r.words, h.doc.f.map(f => S.normalize(f[2]))).anchor),
                         loaded: S.loaded.slice()};
-            }""", [q, options])
-        py = query(index / "search" / "all", q, **options)
-        assert (js["count"], js["exact"], js["urls"]) == (py.count, py.exact, py.urls), (q, options)
-        assert js["excerpts"] == [[list(s) for s in h.excerpt] for h in py.hits], (q, options)
-        assert js["anchors"] == [h.anchor for h in py.hits], (q, options)
-        assert sorted(set(js["loaded"])) == sorted(set(py.loaded)), (q, options)
+            }""", [scope, q, options])
+        py = query(index / "search" / scope, q, **options)
+        assert (js["count"], js["exact"], js["urls"]) == (py.count, py.exact, py.urls), (scope, q, options)
+        assert js["excerpts"] == [[list(s) for s in h.excerpt] for h in py.hits], (scope, q, options)
+        assert js["anchors"] == [h.anchor for h in py.hits], (scope, q, options)
+        assert sorted(set(js["loaded"])) == sorted(set(py.loaded)), (scope, q, options)
+    # the views are not empty: each edition's scope finds its own pages and no other edition's
+    assert query(index / "search" / "2023", "调解", limit=None).hits
+    assert all(h.edition == 2023 for h in query(index / "search" / "2023", "调解", limit=None).hits)
     normalized = page.evaluate("(texts) => texts.map(t => window.DiscloseSearch.normalize(t))",
                                ["３１．９ 万元", "Straße ΣΊΣΥΦΟΣ", "  人民\u3000调解\n ", "ﬁ①㎡", "调\x00解"])
     assert normalized == [search.normalize(t) for t in ["３１．９ 万元", "Straße ΣΊΣΥΦΟΣ", "  人民\u3000调解\n ", "ﬁ①㎡", "调\x00解"]]

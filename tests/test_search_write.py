@@ -68,7 +68,7 @@ def test_an_edit_rebuilds_only_what_it_touches(tmp_path: Path, docs: list[Search
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     out, cache = tmp_path / "public", tmp_path / "cache"
     first = build(docs, out, cache)
-    assert first.merged == 3 * partition.BUCKETS  # two editions and "all": every bucket merged
+    assert first.merged == partition.BUCKETS  # every bucket of the one term index ("all") merged
     mtimes = {p: p.stat().st_mtime_ns for p in (out / "search").rglob("*.js")}
 
     # nothing changed: nothing tokenized, nothing merged, nothing written
@@ -82,7 +82,7 @@ def test_an_edit_rebuilds_only_what_it_touches(tmp_path: Path, docs: list[Search
     edited_docs, edited = edit_one(docs)
     after = build(edited_docs, out, cache)
     assert len(inverted) == 1
-    assert 0 < after.merged < partition.BUCKETS  # of 3 × 256 buckets (its edition's and all)
+    assert 0 < after.merged < partition.BUCKETS // 2  # of the 256 buckets of "all"
     changed = {str(Path(p).relative_to(out / "search")) for p in after.changed}
     assert len(changed) < len(after) // 10, sorted(changed)  # a few dozen shards of 644 files
     year = str(edited.edition)
@@ -235,6 +235,6 @@ def test_buckets_merged_in_worker_processes_give_the_same_bytes(tmp_path: Path, 
         cache, sinks[workers] = tmp_path / f"cache{workers}", Sink()
         parts = [search.index_partition(group, cache) for group in partitions(docs)]
         written = search.write_site_index(parts, tmp_path / "public", cache, output=sinks[workers], workers=workers)
-        assert written.merged == 3 * partition.BUCKETS
-    assert asked == [1, 1, 1, 2, 2, 2]  # three scopes, each merged with the workers asked for
+        assert written.merged == partition.BUCKETS
+    assert asked == [1, 2]  # the one term index, merged with the workers asked for
     assert sinks[1].files == sinks[2].files

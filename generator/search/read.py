@@ -89,8 +89,12 @@ def _intersect(a: list[int], b: list[int]) -> list[int]:
 class _Scope:
     def __init__(self, reader: _Reader, scope: str):
         self.reader = reader
-        self.scope = scope
         self.m = reader.load(f"{scope}/manifest")
+        self.only: int | None = None  # an edition's view: its range of the site-wide scope (write.py)
+        if "view" in self.m:
+            self.only, scope = self.m["edition"], self.m["view"]
+            self.m = reader.load(f"{scope}/manifest")
+        self.scope = scope
         self.n = self.m["n"]
 
     def entry(self, key: str) -> list | None:
@@ -131,6 +135,10 @@ def query(index_dir: Path, q: str, *, edition: int | None = None, department: st
     scope = _Scope(reader, index_dir.name)
     words = query_words(q)
     result = SearchResult(words, 0, True)
+    if scope.only is not None:
+        if edition is not None and edition != scope.only:
+            return _finish(result, reader)
+        edition = scope.only
     if not words:
         return _finish(result, reader)
     plans = [plan_word(w) for w in words]

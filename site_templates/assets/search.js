@@ -328,7 +328,16 @@
   var scopes = {};
   function openScope(name) {
     if (!scopes[name]) {
-      scopes[name] = load(name + "/manifest").then(function (m) { return new Scope(name, m); });
+      scopes[name] = load(name + "/manifest").then(function (m) {
+        if (!m.view) return new Scope(name, m);
+        // An edition's index is its range of the site-wide terms: that scope, filtered to the edition.
+        return openScope(m.view).then(function (whole) {
+          var view = Object.create(whole);
+          view.only = m.edition;
+          view.own = m;
+          return view;
+        });
+      });
     }
     return scopes[name];
   }
@@ -353,6 +362,10 @@
     return openScope(scopeName).then(function (scope) {
       var words = queryWords(q);
       var result = { words: words, count: 0, exact: true, hits: [] };
+      if (scope.only) {
+        if (opts.edition && Number(opts.edition) !== scope.only) return result;
+        opts = Object.assign({}, opts, { edition: scope.only });
+      }
       if (!words.length) return result;
       var plans = words.map(planWord);
       var keys = [];
@@ -695,8 +708,9 @@
 
     openScope(scopeName).then(function (scope) {
       var box = controls.level1;
+      var own = scope.own || scope.m;
       if (box && box.options.length <= 1) {
-        scope.m.level1.forEach(function (item) {
+        own.level1.forEach(function (item) {
           var option = el("option", null, item[0]);
           option.value = item[0];
           box.appendChild(option);
@@ -705,7 +719,7 @@
       }
       var editions = controls.edition;
       if (editions && editions.options.length <= 1) {
-        scope.m.editions.forEach(function (e) {
+        (scope.own ? [[scope.own.edition]] : scope.m.editions).forEach(function (e) {
           var option = el("option", null, e[0] + "年");
           option.value = String(e[0]);
           editions.appendChild(option);
