@@ -57,6 +57,7 @@ class BuildReport:
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step
     processes: set[int] = field(default_factory=set)  # the processes pages were rendered in
     cache: str = ""  # what happened to the build state, when it was not simply used
+    quiet: bool = False  # print nothing of a build that went as expected (a preview's warm-up)
 
     @property
     def warnings(self) -> list[Problem]:
@@ -102,14 +103,16 @@ class Engine:
         self.announced: set[Problem] = set()  # the problems the last build printed (see `announce`)
 
     def build(self, *, strict: bool = False, clean: bool = False, progress: bool = True, pages_only: bool = False,
-              cancel: Callable[[], bool] | None = None) -> BuildReport:
+              cancel: Callable[[], bool] | None = None, warm: bool = False) -> BuildReport:
         """Build the site: load, check, plan, render what is stale, write what changed.
 
         `pages_only` (the preview, before it reloads the browser) renders the stale pages and leaves the
         downloads and the search index as the last build made them, for a full build to follow at once;
         that build stops, leaving the output as it was, as soon as `cancel` says so (another save).
+        `warm` runs every stage even when nothing changed, printing nothing but errors: a resident
+        engine then holds every record and what is derived from them before the first save.
         """
-        report = BuildReport()
+        report = BuildReport(quiet=warm)
         started = time.perf_counter()
         try:  # before anything is read or written, the cache included: the output must not swallow its inputs
             safety.prepare(self.content, self.output, template_folders(self.content, self.templates), self.cache)
@@ -119,7 +122,7 @@ class Engine:
         state = self.open_state(report)
         try:
             self.run(state, report, strict=strict, clean=clean, progress=progress, pages_only=pages_only,
-                     cancel=cancel or (lambda: False))
+                     cancel=cancel or (lambda: False), warm=warm)
         except Cancelled:
             report.status, report.cache = 1, "cancelled"
         finally:
@@ -127,7 +130,7 @@ class Engine:
                 self.settle()
             if state is not None:
                 state.close()
-        if report.status == 0:
+        if report.status == 0 and not report.quiet:
             pages = sum(path.endswith(".html") for path in report.rendered)
             print(f"完成：渲染 {pages} 个页面，写入 {len(report.written)} 个文件，删除 {len(report.removed)} 个，"
                   f"{len(report.warnings)} 个警告，用时 {time.perf_counter() - started:.2f} 秒 → {self.output}")
@@ -171,11 +174,12 @@ class Engine:
         return state
 
     def run(self, state: BuildState | None, report: BuildReport, *, strict: bool, clean: bool, progress: bool,
-            pages_only: bool, cancel: Callable[[], bool]) -> None:
-        """Stop at once when nothing changed since the last build; else run the pipeline, filling in the report."""
+            pages_only: bool, cancel: Callable[[], bool], warm: bool = False) -> None:
+        """Stop at once when nothing changed since the last build (unless `warm`); else run the pipeline."""
         root = Path(os.path.realpath(self.output))
         signature = self.signature(root, with_content=not pages_only)
-        if state is not None and not clean and not pages_only and self.unchanged(state, root, signature, report, strict):
+        if state is not None and not clean and not pages_only and not warm \
+                and self.unchanged(state, root, signature, report, strict):
             return
         from . import pipeline  # here, not above: a build with nothing to do never imports the stages
 
@@ -282,5 +286,5 @@ class timed:  # noqa: N801 - used as a statement: `with timed(report, "规划页
     def __exit__(self, kind: object, *_: object) -> None:
         seconds = time.perf_counter() - self.since
         self.report.timings[self.name] = seconds
-        if kind is None and self.detail:
+        if kind is None and self.detail and not self.report.quiet:
             print(f"{self.name}：{self.detail}（{seconds:.2f} 秒）")

@@ -48,13 +48,15 @@ def run(engine: Engine, state: BuildState | None, report: BuildReport, root: Pat
             report.problems += check_site(site, prefetch.cached_checks(records), engine.kept) \
                 + archive.check_editions(site, engine.content)
         errors = [p for p in report.problems if p.level == "error"]
-        engine.announce(report.problems)
+        if not report.quiet:  # a warm-up reads what the build before it announced
+            engine.announce(report.problems)
         projects = sum(len(e.projects) for e in site.editions) if site else 0
         say(f"{projects} 个项目（{records.misses} 个文件重新读取），{len(errors)} 个错误，{len(report.warnings)} 个警告")
     records.flush()  # what was parsed is worth keeping even when the build stops here
     if site is None or errors or (strict and report.warnings):
         reason = "有错误" if site is None or errors else "有警告（--strict）"
-        print(f"{reason}，未生成网站；{engine.output} 保持不变。", file=sys.stderr)
+        if not report.quiet:
+            print(f"{reason}，未生成网站；{engine.output} 保持不变。", file=sys.stderr)
         return
 
     site = editions_to_build(site, engine.drafts, engine.only)

@@ -93,6 +93,17 @@ class Preview:
             started = time.perf_counter()
             return self.record(self.build(pages_only=pages_only), started)
 
+    def warm(self) -> None:
+        """Load every record into the session's engine, quietly, when the first build found nothing to do.
+
+        That build stops early and reads no record (a no-op), so the first save's build would read all
+        10,000 from the cache (7 s at 10,000 projects instead of under one). The status is left as it is:
+        the warm-up builds what the first build checked.
+        """
+        with self.lock:
+            if not self.engine.memory:  # else the first build loaded them
+                self.build(warm=True)
+
     def finish(self, cancel: Callable[[], bool]) -> float | None:
         """Complete a pages-first rebuild: the downloads and the search index; return its seconds, None if cancelled."""
         with self.lock:
@@ -358,6 +369,8 @@ def serve(content: Path, *, cache: Path, port: int = 8000, host: str = HOST, ope
             saves.put(changed)
 
     def rebuild_on_changes() -> None:
+        if status.ok:
+            preview.warm()
         while not stop.is_set():
             try:
                 changed = saves.get(timeout=0.25)

@@ -219,3 +219,24 @@ def test_a_failing_rebuild_is_reported_and_the_preview_keeps_going(project: Path
     monkeypatch.undo()
     again = preview.rebuild()  # the lock was released and the next save builds normally
     assert again.ok and again.build == first.build + 1
+
+
+def test_a_preview_of_an_unchanged_site_holds_every_record_before_the_first_save(project: Path, capsys):
+    from generator.serve import Preview
+
+    content, cache = project / "content", project / ".disclose-cache"
+    assert Preview(content, cache, None).rebuild().ok  # the session before: the preview is up to date
+    preview = Preview(content, cache, None)
+    status = preview.rebuild()
+    assert status.ok and not preview.engine.memory  # nothing changed: the first build stopped early, reading nothing
+    capsys.readouterr()
+    preview.warm()
+    records = {str(path) for path in content.rglob("*.yaml")}
+    assert records <= set(preview.engine.memory)  # what the first save's build would otherwise read from the cache
+    assert preview.status is status  # the overlay sees no new build
+    assert capsys.readouterr().out == ""  # and the terminal no second report
+    record = content / RECORD
+    record.write_text(record.read_text(encoding="utf-8").replace("司法协理员数量", "司法协理员人数"), encoding="utf-8")
+    after = preview.rebuild(pages_only=True)
+    assert after.ok and "1 个文件重新读取" in capsys.readouterr().out
+    assert "司法协理员人数" in (cache / "preview" / PAGE / "index.html").read_text(encoding="utf-8")
