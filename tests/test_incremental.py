@@ -88,6 +88,9 @@ def add_edition(work: Path) -> None:
 EDITS: dict[str, Callable[[Path], None]] = {
     "a figure": lambda w: edit(w / "content" / PROJECT, "amount: 104.540000", "amount: 105.540000"),
     "a project's name": lambda w: edit(w / "content" / PROJECT, "name: 人民调解工作经费", "name: 人民调解员补助经费"),
+    # the 2020 project with this code gains a row for 2024 in its by-year table, and this one a row for 2020
+    "link a project to another year's": lambda w: edit(w / "content" / PROJECT, "name: 人民调解工作经费",
+                                                       "name: 人民调解工作经费\ncode: 315-0405-JXN-C1UG"),
     "delete a project": lambda w: (w / "content" / PROJECT).unlink(),
     "add a department": lambda w: shutil.copytree(w / "content" / "2024" / "pengyang-sfj", w / "content" / "2024" / "pengyang-fzb"),
     "add an edition": add_edition,
