@@ -197,7 +197,7 @@ def years_pages(site: Site, pages: tuple[Page, ...], fill: Callable[[Iterable[Pa
             key = (edition.year, department.slug)
 
             def plan(e: Edition = edition, h: Edition = edition_head, d: Department = department) -> list[PageSpec]:
-                rows = tuple((p, links.rows.get((e.year, d.slug, p.slug), ())) for p in d.projects)
+                rows = tuple((p, links.rows_of(e.year, d.slug, p.slug)) for p in d.projects)
                 return fill([PageSpec(urls.years(e.year, d.slug), ("years.html",),
                                       {**chrome, "edition": h, "department": head(d), "newest": newest,
                                        "years": links.departments[d.slug], "projects": rows},

@@ -48,16 +48,19 @@ class YearRow:
     result: str = ""  # the self-evaluation's overall result, once one is published
 
 
-def project_groups(site: Site, kept: Kept = NOTHING) -> dict[Key, tuple[Key, ...]]:
+def project_groups(site: Site, kept: Kept = NOTHING) -> tuple[object, dict[Key, tuple[Key, ...]]]:
     """Connect projects across editions by 项目代码 and `same_as`; map each project to its group, newest first.
+
+    Returned with a token that is new whenever the groups are made again.
 
     The groups depend only on each project's key, code and `same_as`: a running preview passes what it
     kept, and when none of those changed (an edit to a figure or a name) the last build's groups stand
     (grouping 10,000 projects again was 0.1 s of each save's preview build).
     """
-    links = tuple((e.year, d.slug, kept.get(("links", e.year, d.slug), d, lambda d=d: link_fields(d)))
+    links = tuple((e.year, d.slug, kept.get(("link fields", e.year, d.slug), d, lambda d=d: link_fields(d)))
                   for e in site.editions for d in e.departments)
-    return kept.get(("groups",), None, lambda: group_projects(links), links)
+    # With a new object for each grouping: what was derived from the groups compares it by identity.
+    return kept.get(("groups",), None, lambda: (object(), group_projects(links)), links)
 
 
 def link_fields(department: Department) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
@@ -133,9 +136,13 @@ class Across:
 
     newest: Edition | None
     departments: dict[str, tuple[tuple[int, str], ...]]  # slug → (year, name), newest first
-    rows: dict[Key, tuple[YearRow, ...]]  # project → its group's rows, newest first
+    rows: dict[tuple[int, str], dict[str, tuple[YearRow, ...]]]  # (year, department) → project → its group's rows, newest first
     inputs: dict[tuple[int, str], tuple[str, ...]]  # (year, department) → the content files its outputs show
     shown: dict[tuple[int, str], tuple[tuple[int, str], ...]]  # (year, department) → the departments those are in
+
+    def rows_of(self, year: int, department: str, project: str) -> tuple[YearRow, ...]:
+        """Return a project's rows by year (its own among them), newest first."""
+        return self.rows.get((year, department), {}).get(project, ())
 
 
 def files_of(edition: Edition, department: Department, project: Project) -> tuple[str, ...]:
@@ -165,35 +172,59 @@ def department_rows(edition: Edition, department: Department) -> dict[str, tuple
 
 
 def links_of(site: Site, kept: Kept = NOTHING) -> Across:
-    """Compute the cross-year links of a site."""
+    """Compute the cross-year links of a site.
+
+    With what a running preview kept, a department's links are made again only when it, the groups,
+    its years or the rows of another year's projects it links to changed (0.1 s of each save's preview
+    build at 10,000 projects went into making all of them again).
+    """
     departments: dict[str, list[tuple[int, str]]] = {}
-    found: dict[Key, YearRow] = {}
-    files: dict[Key, tuple[str, ...]] = {}
+    made: dict[tuple[int, str], dict[str, tuple[YearRow, tuple[str, ...]]]] = {}
     for edition in site.editions:
         for department in edition.departments:
             departments.setdefault(department.slug, []).append((edition.year, department.name))
             # A row shows the edition's year only, besides the department and its records.
-            made = kept.get(("years", edition.year, department.slug), department,
-                            lambda e=edition, d=department: department_rows(e, d))
-            for slug, (row, shown) in made.items():
-                found[edition.year, department.slug, slug] = row
-                files[edition.year, department.slug, slug] = shown
-    groups = project_groups(site, kept)
-    rows = {key: tuple(found[k] for k in members) for key, members in groups.items()}
+            made[edition.year, department.slug] = kept.get(("years", edition.year, department.slug), department,
+                                                           lambda e=edition, d=department: department_rows(e, d))
+    version, groups = project_groups(site, kept)
     newest = site.editions[0] if site.editions else None  # editions are sorted newest first
-    # Precise inputs, so that an edit re-makes the by-year outputs that show it and no others: every
-    # edition's own file (the newest notice), the department in every year, its projects' groups.
     editions = tuple(f"{e.year}/edition.yaml" for e in site.editions)
-    inputs, shown = {}, {}
+    rows, inputs, shown = {}, {}, {}
     for edition in site.editions:
         for department in edition.departments:
-            same = tuple(f"{y}/{department.slug}/department.yaml" for y, _ in departments[department.slug])
-            members = [m for p in department.projects for m in groups[(edition.year, department.slug, p.slug)]]
-            inputs[(edition.year, department.slug)] = tuple(dict.fromkeys(
-                (*editions, *same, *(f for m in members for f in files[m]))))
-            shown[(edition.year, department.slug)] = tuple(dict.fromkeys(
-                (*((y, department.slug) for y, _ in departments[department.slug]), *((m[0], m[1]) for m in members))))
+            key = (edition.year, department.slug)
+            years = tuple(departments[department.slug])
+            linked = kept.get(("linked", *key), department,
+                              lambda y=edition.year, d=department: linked_departments(y, d, groups), (version,))
+            rows[key], inputs[key], shown[key] = kept.get(
+                ("links", *key), department,
+                lambda y=edition.year, d=department, s=years: department_links(y, d, groups, made, editions, s),
+                (version, editions, years, tuple(made[k] for k in linked)))
     return Across(newest, {slug: tuple(sorted(v, reverse=True)) for slug, v in departments.items()}, rows, inputs, shown)
+
+
+def linked_departments(year: int, department: Department, groups: dict[Key, tuple[Key, ...]]) -> tuple[tuple[int, str], ...]:
+    """Return the departments, in any year, whose projects share a group with one of this department's."""
+    return tuple(dict.fromkeys((m[0], m[1]) for p in department.projects for m in groups[(year, department.slug, p.slug)]))
+
+
+def department_links(year: int, department: Department, groups: dict[Key, tuple[Key, ...]],
+                     made: dict[tuple[int, str], dict[str, tuple[YearRow, tuple[str, ...]]]],
+                     editions: tuple[str, ...], years: tuple[tuple[int, str], ...],
+                     ) -> tuple[dict[str, tuple[YearRow, ...]], tuple[str, ...], tuple[tuple[int, str], ...]]:
+    """Return a department's projects' rows by year, the content files its by-year outputs show, and their departments.
+
+    Precise inputs, so that an edit re-makes the by-year outputs that show it and no others: every
+    edition's own file (the newest notice), the department in every year, its projects' groups.
+    """
+    slug = department.slug
+    members = {p.slug: groups[(year, slug, p.slug)] for p in department.projects}
+    rows = {project: tuple(made[m[0], m[1]][m[2]][0] for m in group) for project, group in members.items()}
+    every = [m for group in members.values() for m in group]
+    inputs = tuple(dict.fromkeys((*editions, *(f"{y}/{slug}/department.yaml" for y, _ in years),
+                                  *(f for m in every for f in made[m[0], m[1]][m[2]][1]))))
+    shown = tuple(dict.fromkeys((*((y, slug) for y, _ in years), *((m[0], m[1]) for m in every))))
+    return rows, inputs, shown
 
 
 def edition_data(links: Across, year: int) -> dict[str, Any]:
@@ -209,7 +240,7 @@ def department_data(links: Across, edition: Edition, department: Department) -> 
              for y, name in links.departments.get(department.slug, ())]
     projects = {}
     for project in department.projects:
-        rows = links.rows.get((edition.year, department.slug, project.slug), ())
+        rows = links.rows_of(edition.year, department.slug, project.slug)
         if len(rows) > 1:
             projects[project.slug] = [{"year": r.year, "name": r.name, "department": r.department, "path": r.path,
                                        "amount": r.amount, "unit": r.unit, "targets": list(r.targets),

@@ -36,7 +36,7 @@ def two_years(tmp_path: Path, code_2023: str | None, code_2024: str | None, same
 def groups(content: Path) -> dict:
     loaded = load_content(content)
     assert not loaded.report.errors, loaded.report.errors
-    return years.project_groups(loaded.site)
+    return years.project_groups(loaded.site)[1]
 
 
 def test_projects_with_the_same_code_are_one_project_across_years(tmp_path):
