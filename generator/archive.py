@@ -258,6 +258,8 @@ class Frozen:
     def split(self, outputs: Iterable[Any]) -> tuple[list[Any], dict[str, bytes]]:
         """Return the outputs still to make (corrected pages get their notice) and the files to copy verbatim."""
         outputs = list(outputs)
+        if not self.editions:  # nothing frozen: no need to sort 17,000 outputs by year
+            return outputs, {}
         verbatim: dict[str, bytes] = {}
         keep: list[Any] = []
         by_year: dict[int, list[Any]] = {}

@@ -213,9 +213,9 @@ def crawler_files(site: Site, specs: list[PageSpec]) -> Iterator[PageSpec]:
     Draft editions (built with --drafts) are left out of the sitemap.
     """
     base = base_url(site)
-    everything = tuple(sorted({record for spec in specs for record in spec.records}))
     drafts = {str(e.year) for e in site.editions if e.status == "draft"}
     if base:
+        everything = tuple(sorted({record for spec in specs for record in spec.records}))
         listed = tuple(urls.directory_url(spec.output) for spec in specs
                        if spec.output.endswith(".html") and spec.output not in (urls.not_found(), urls.search())
                        and spec.output.split("/")[0] not in drafts
