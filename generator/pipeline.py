@@ -127,7 +127,7 @@ def run(engine: Engine, state: BuildState | None, report: BuildReport, root: Pat
         print(f"错误：写入网站时出错{place}：{walk.explain(exc)}。\n未生成网站；{engine.output} 保持不变。", file=sys.stderr)
         return
     if state is not None:
-        state.save_outputs(root, out.entries, previous)
+        state.save_outputs(root, out.entries, previous, out.added)
         engine.remember_outputs(state, root, out.entries)
         state.save_template_references(REFERENCES)
         # After pages only, the output is not what these inputs make: the next build must not stop early.

@@ -100,7 +100,7 @@ def plan_site(site: Site, pages: tuple[Page, ...], uses: Callable[[tuple[str, ..
 def site_pages(site: Site, pages: tuple[Page, ...], kept: Kept = NOTHING) -> Iterator[PageSpec]:
     """Plan the pages outside any edition: home, Markdown pages, search, 404."""
     chrome, chrome_records = common(site, pages)
-    summaries = tuple(summarize(edition) for edition in site.editions)
+    summaries = tuple(summarize(edition, kept) for edition in site.editions)
     everything = tuple(path for edition in site.editions for path in edition_records(edition, kept))
     yield PageSpec(urls.home(), ("home.html",), {**chrome, "editions": summaries}, (*chrome_records, *everything))
     for page in pages:
@@ -124,7 +124,7 @@ def edition_pages(site: Site, pages: tuple[Page, ...], edition: Edition, kept: K
     chrome, chrome_records = common(site, pages)
     everything = (*chrome_records, *edition_records(edition, kept))
     yield PageSpec(urls.edition(year), overrides("edition", year),
-                   {**chrome, "summary": summarize(edition), **data_links(str(year), ())}, everything)
+                   {**chrome, "summary": summarize(edition, kept), **data_links(str(year), ())}, everything)
     yield PageSpec(urls.corrections(year), overrides("corrections", year),
                    {**chrome, "edition": head(edition), "entries": tuple(archive.corrections(edition))}, everything)
 
@@ -224,13 +224,16 @@ def crawler_files(site: Site, specs: list[PageSpec]) -> Iterator[PageSpec]:
     yield PageSpec("robots.txt", ("robots.txt",), {"base_url": base}, ("site.yaml",))
 
 
-def summarize(edition: Edition) -> EditionSummary:
-    """Count and total an edition and each of its departments, from the model."""
-    departments = tuple(
-        DepartmentSummary(head(d), len(d.projects), d.total, d.total_basis, len(d.transfers), len(d.evaluations))
-        for d in edition.departments
-    )
-    return EditionSummary(head(edition), departments, len(edition.projects), edition.total)
+def summarize(edition: Edition, kept: Kept = NOTHING) -> EditionSummary:
+    """Count and total an edition and each of its departments, from the model.
+
+    A running preview passes what it kept: an unchanged department's line is not made again (the home,
+    search and edition pages summarize all 500 departments of a 10,000-project edition at every save).
+    """
+    departments = tuple(kept.get(("summary", edition.year, d.slug), d, lambda d=d: DepartmentSummary(
+        head(d), len(d.projects), d.total, d.total_basis, len(d.transfers), len(d.evaluations)))
+        for d in edition.departments)
+    return EditionSummary(head(edition), departments, sum(s.projects for s in departments), edition.total)
 
 
 def head(record: M) -> M:

@@ -149,11 +149,13 @@ class BuildState:
         """Return (path, size, mtime_ns) of each file the last build of `root` wrote: all a no-op build checks."""
         return self.db.execute("SELECT path, size, mtime_ns FROM outputs WHERE root = ?", (str(root),)).fetchall()
 
-    def save_outputs(self, root: Path, entries: dict[str, Entry], previous: dict[str, Entry] | None = None) -> None:
+    def save_outputs(self, root: Path, entries: dict[str, Entry], previous: dict[str, Entry] | None = None,
+                     touched: Iterable[str] | None = None) -> None:
         """Replace what is recorded for `root`, and forget output folders that no longer exist.
 
         `previous` is what `outputs(root)` returned at the start of this build: then only the
         differences are written (an edit changes a few dozen of 63,000 rows at 10,000 projects).
+        `touched` names the entries that may differ from `previous` (the others are its own objects).
         """
         with self.transaction():
             if previous is None:
@@ -163,7 +165,8 @@ class BuildState:
                 self.db.executemany("DELETE FROM outputs WHERE root = ? AND path = ?",
                                     [(str(root), path) for path in sorted(previous.keys() - entries.keys())])
             # Most entries are the very objects the last build left (kept as fresh): `is` before `!=`.
-            changed = sorted(path for path, e in entries.items() if (old := previous.get(path)) is not e and old != e)
+            candidates = entries.keys() if touched is None else set(touched)
+            changed = sorted(path for path in candidates if (old := previous.get(path)) is not (e := entries[path]) and old != e)
             self.db.executemany(
                 "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [(str(root), path, e.key, e.digest, e.size, e.mtime_ns, e.origin)

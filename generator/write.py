@@ -161,6 +161,7 @@ class Output:
     entries: dict[str, Entry] = field(default_factory=dict)  # every file of the new output
     changed: list[str] = field(default_factory=list)  # files staged to replace or add
     removed: list[str] = field(default_factory=list)  # files of the last build no longer made
+    added: list[str] = field(default_factory=list)  # files given an entry of their own (not the last build's)
 
     @classmethod
     def open(cls, output: Path, previous: dict[str, Entry], trusted: bool) -> Output:
@@ -194,6 +195,7 @@ class Output:
         if path in self.entries:
             raise OutputError(f"两个步骤写了同一个文件 {path}")
         self.entries[path] = entry
+        self.added.append(path)
         if changed:
             self.changed.append(path)
 
