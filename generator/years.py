@@ -51,15 +51,13 @@ class YearRow:
 def project_groups(site: Site, kept: Kept = NOTHING) -> tuple[object, dict[Key, tuple[Key, ...]]]:
     """Connect projects across editions by 项目代码 and `same_as`; map each project to its group, newest first.
 
-    Returned with a token that is new whenever the groups are made again.
-
     The groups depend only on each project's key, code and `same_as`: a running preview passes what it
     kept, and when none of those changed (an edit to a figure or a name) the last build's groups stand
-    (grouping 10,000 projects again was 0.1 s of each save's preview build).
+    (grouping 10,000 projects again was 0.1 s of each save's preview build). They come with a token,
+    a new object whenever they are made again, for what is derived from them to compare by identity.
     """
     links = tuple((e.year, d.slug, kept.get(("link fields", e.year, d.slug), d, lambda d=d: link_fields(d)))
                   for e in site.editions for d in e.departments)
-    # With a new object for each grouping: what was derived from the groups compares it by identity.
     return kept.get(("groups",), None, lambda: (object(), group_projects(links)), links)
 
 
