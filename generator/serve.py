@@ -212,7 +212,8 @@ class PreviewApp:
                 return respond(start_response, "301 Moved Permanently", "text/plain; charset=utf-8", b"",
                                [("Location", urllib.parse.quote(path + "/"))])
             return self.not_found(start_response)
-        return respond(start_response, "200 OK", content_type(file), with_overlay(file))
+        build = self.preview.status.build  # before the file is read: a rebuild meanwhile makes the page reload
+        return respond(start_response, "200 OK", content_type(file), with_overlay(file, build))
 
     def file_for(self, relative: str) -> Path | None:
         """Return the preview file a URL path names, never anything outside the preview folder."""
@@ -232,7 +233,8 @@ class PreviewApp:
 
     def not_found(self, start_response: Callable) -> list[bytes]:
         page = self.preview.folder / urls.not_found()
-        body = with_overlay(page) if page.is_file() else "找不到这个页面".encode()
+        build = self.preview.status.build
+        body = with_overlay(page, build) if page.is_file() else "找不到这个页面".encode()
         return respond(start_response, "404 Not Found", "text/html; charset=utf-8", body)
 
 
@@ -242,11 +244,15 @@ def allowed_host(header: str, hosts: set[str]) -> bool:
     return name.lower() in hosts
 
 
-def with_overlay(file: Path) -> bytes:
-    """Return a file's bytes, with the overlay script added to HTML pages."""
+def with_overlay(file: Path, build: int) -> bytes:
+    """Return a file's bytes, with the overlay script added to HTML pages, naming the build they were served at.
+
+    The overlay reloads the page when the status names another build. Told the build, it also reloads a
+    page served just before a rebuild whose reload message came before the page was listening.
+    """
     data = file.read_bytes()
     if file.suffix == ".html" and b"</body>" in data:
-        script = f'<script src="{PREVIEW_PATH}overlay.js" defer></script>'.encode()
+        script = f'<script src="{PREVIEW_PATH}overlay.js" data-build="{int(build)}" defer></script>'.encode()
         data = data.replace(b"</body>", script + b"</body>", 1)
     return data
 
