@@ -80,7 +80,8 @@ def test_errors_are_reported_to_the_browser_and_clear_when_fixed(project: Path):
         assert "YAML 格式错误" in error["message"] and not found["ok"]
         assert PAGE in found["stale"]
         html = get(preview.url + PAGE)[1]
-        assert '<script src="/__disclose/overlay.js" defer></script>' in html
+        # the overlay, told the build the page was served at (the one whose errors it lists)
+        assert f'<script src="/__disclose/overlay.js" data-build="{found["build"]}" defer></script>' in html
         record.write_text(good, encoding="utf-8")
         wait_until(lambda: status(preview.url)["ok"], what="the fix")
         assert status(preview.url)["errors"] == [] and status(preview.url)["stale"] == []
