@@ -109,8 +109,8 @@ class Engine:
         `pages_only` (the preview, before it reloads the browser) renders the stale pages and leaves the
         downloads and the search index as the last build made them, for a full build to follow at once;
         that build stops, leaving the output as it was, as soon as `cancel` says so (another save).
-        `warm` runs every stage even when nothing changed, printing nothing but errors: a resident
-        engine then holds every record and what is derived from them before the first save.
+        `warm` runs every stage even when nothing changed, and prints no step, problem or summary (the
+        build before it said them): a resident engine then holds every record before the first save.
         """
         report = BuildReport(quiet=warm)
         started = time.perf_counter()

@@ -8,9 +8,8 @@
   var STATUS = "/__disclose/status.json";
   // The build this page was served at (serve.py): a rebuild that finished before the first poll still
   // reloads it, even when its reload message came before the page was listening.
-  var script = document.currentScript;
-  var served = script && script.getAttribute("data-build");
-  var seen = served !== null && served !== "" && served !== undefined ? Number(served) : null;
+  var served = document.currentScript && document.currentScript.getAttribute("data-build");
+  var seen = served ? Number(served) : null;
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
