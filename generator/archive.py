@@ -30,8 +30,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from .model import Correction, Edition, Site, record_file
+from . import urls
+from .model import Correction, Department, Edition, Site, record_file
 from .problems import Problem, locate
+from .state import NOTHING, Kept, kept_as_is
 
 MANIFEST = "manifest.json"
 ARCHIVE = "archive.zip"
@@ -85,19 +87,24 @@ class Entry:
         return f"{self.record}|{self.correction.date}|{self.correction.what}"
 
 
-def corrections(edition: Edition) -> list[Entry]:
+def corrections(edition: Edition, kept: Kept = NOTHING) -> list[Entry]:
     """Return every correction of an edition, its own first, then by department and project, oldest first."""
-    from . import urls
-
     year = edition.year
     found = [Entry(f"{year}/edition.yaml", f"{year}年度", urls.edition(year), c) for c in edition.corrections]
     for department in edition.departments:
-        found += [Entry(f"{year}/{department.slug}/department.yaml", department.name,
-                        urls.department(year, department.slug), c) for c in department.corrections]
-        for project in department.projects:
-            found += [Entry(record_file(year, department, project), f"{department.name} · {project.name}",
-                            urls.project(year, department.slug, project.slug), c) for c in project.corrections]
+        found += kept.get(("corrections", year, department.slug), department,
+                          lambda d=department: department_corrections(year, d), lasting=kept_as_is)
     return sorted(found, key=lambda e: e.correction.date)
+
+
+def department_corrections(year: int, department: Department) -> list[Entry]:
+    """Return the corrections of a department and of its projects, in file order."""
+    found = [Entry(f"{year}/{department.slug}/department.yaml", department.name,
+                   urls.department(year, department.slug), c) for c in department.corrections]
+    for project in department.projects:
+        found += [Entry(record_file(year, department, project), f"{department.name} · {project.name}",
+                        urls.project(year, department.slug, project.slug), c) for c in project.corrections]
+    return found
 
 
 def covering(record: str, year: int) -> tuple[str, ...]:
@@ -172,7 +179,7 @@ def zip_bytes(files: dict[str, bytes], prefix: str = "") -> bytes:
 # --- checking content ------------------------------------------------------------
 
 
-def check_editions(site: Site, content: Path) -> list[Problem]:
+def check_editions(site: Site, content: Path, kept: Kept = NOTHING) -> list[Problem]:
     """Report editions whose status, dates, attachments or frozen records are wrong."""
     problems: list[Problem] = []
     for edition in site.editions:
@@ -189,21 +196,27 @@ def check_editions(site: Site, content: Path) -> list[Problem]:
         if frozen_files and edition.status != "frozen":
             problems.append(Problem("error", shown, f"本年度已冻结（有 {edition.year}/{MANIFEST}），status 应为 frozen，"
                                     f"不能改为 {edition.status}", locate(where, ["status"]), "status"))
-        problems += missing_attachments(edition)
+        problems += missing_attachments(edition, kept)
         if frozen_files and edition.status == "frozen":
             problems += uncorrected_changes(edition, content)
     return problems
 
 
-def missing_attachments(edition: Edition) -> Iterator[Problem]:
-    """Report a source_file that is not in its record's folder."""
+def missing_attachments(edition: Edition, kept: Kept = NOTHING) -> Iterator[Problem]:
+    """Report a source_file that is not in its record's folder (each department's findings kept with it)."""
     for department in edition.departments:
-        for record in (department, *department.projects):
-            name = record.source_file
-            if name and not (Path(department.path) / name).is_file():
-                path = Path(department.path) / "department.yaml" if record is department else Path(record.path)
-                yield Problem("error", str(path), f"原文件 {name} 不存在：应放在 {department.path} 文件夹中，与记录在一起",
-                              locate(path, ["source_file"]), "source_file")
+        yield from kept.get(("attachments missing", edition.year, department.slug), department,
+                            lambda d=department: list(department_attachments_missing(d)), lasting=kept_as_is)
+
+
+def department_attachments_missing(department: Department) -> Iterator[Problem]:
+    """Report a source_file of a department or of its projects that is not in the department's folder."""
+    for record in (department, *department.projects):
+        name = record.source_file
+        if name and not (Path(department.path) / name).is_file():
+            path = Path(department.path) / "department.yaml" if record is department else Path(record.path)
+            yield Problem("error", str(path), f"原文件 {name} 不存在：应放在 {department.path} 文件夹中，与记录在一起",
+                          locate(path, ["source_file"]), "source_file")
 
 
 def uncorrected_changes(edition: Edition, content: Path) -> list[Problem]:

@@ -24,12 +24,12 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from . import walk, yamlio
+from . import shelf, walk, yamlio
 from .archive import OWN_FILES as ARCHIVE_FILES
 from .model import KIND_TITLES, RECORD_KINDS, RESERVED_FIELDS, Department, Edition, Evaluation, Project, Site, Transfer
 from .problems import Problem, Report, field_path, locate
 from .schema import describe_field, model_at, short
-from .state import RecordCache
+from .state import RecordCache, listing_digest
 
 PLACEHOLDER = "请填写"  # the marker `disclose new` puts in every value to fill
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -122,7 +122,10 @@ def load_department(folder: Path, report: Report, cache: RecordCache) -> Departm
         own = Report(root=report.root)
         return read_department(folder, own, cache), own.problems
 
-    department, problems = cache.folder(folder, cache.listed(folder), load)
+    listing = cache.listed(folder)
+    department, problems = cache.folder(folder, listing, load, (shelf.shelve, shelf.unshelve))
+    if department is not None and listing is not None:
+        department._source = listing_digest(listing)  # what it is made of, for what is derived from it (state.Kept)
     report.extend(problems)
     return department
 

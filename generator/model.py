@@ -15,7 +15,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator, PrivateAttr, WithJsonSchema
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
@@ -522,6 +522,9 @@ class Department(Record):
     projects: SkipJsonSchema[tuple[Project, ...]] = Field((), exclude=True)
     transfers: SkipJsonSchema[tuple[Transfer, ...]] = Field((), exclude=True)
     evaluations: SkipJsonSchema[tuple[Evaluation, ...]] = Field((), exclude=True)
+    # The digest of its folder's listing, set by the loader: the identity of what is derived from it
+    # across processes (state.Kept), without reading its tables (generator/shelf.py).
+    _source: str = PrivateAttr("")
 
     @cached_property
     def own_total(self) -> Money | None:

@@ -30,6 +30,7 @@ from typing import Any
 from . import urls, xlsx
 from .forked import forked_map
 from .model import Department, Edition, Level1, Project, Site, iter_indicators
+from .state import NOTHING, Kept, kept_as_is
 from .tables import PERIOD_LABELS
 
 # --- the tables ---------------------------------------------------------------
@@ -485,8 +486,9 @@ def attachments(edition: Edition, department: Department, projects: Iterable[Pro
     return found
 
 
-def plan_attachments(site: Site) -> list[DataFile]:
-    """Plan a copy of every original document, beside its department's pages."""
+def plan_attachments(site: Site, kept: Kept = NOTHING) -> list[DataFile]:
+    """Plan a copy of every original document, beside its department's pages (each department's list kept with it)."""
     return [DataFile(a.path, (a.record,), lambda s=a.source: Path(s).read_bytes())
             for edition in site.editions for department in edition.departments
-            for a in attachments(edition, department)]
+            for a in kept.get(("attachments", edition.year, department.slug), department,
+                              lambda e=edition, d=department: attachments(e, d), lasting=kept_as_is)]

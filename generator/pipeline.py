@@ -40,17 +40,19 @@ def run(engine: Engine, state: BuildState | None, report: BuildReport, root: Pat
     """Run the pipeline for `engine`, filling in the report."""
     with timed(report, "读取并检查内容") as say:
         records = RecordCache(state, engine.memory)
+        if state is not None:
+            engine.kept.load(state)
         prefetch.parse_ahead(engine.content, records, engine.jobs if not engine.scheduler else 1)
         loaded = load_content(engine.content, records)
         site = loaded.site
         report.problems = list(loaded.report.problems)
         if site is not None and not loaded.report.errors:
             report.problems += check_site(site, prefetch.cached_checks(records), engine.kept) \
-                + archive.check_editions(site, engine.content)
+                + archive.check_editions(site, engine.content, engine.kept)
         errors = [p for p in report.problems if p.level == "error"]
         if not report.quiet:  # a warm-up reads what the build before it announced
             engine.announce(report.problems)
-        projects = sum(len(e.projects) for e in site.editions) if site else 0
+        projects = sum(len(d.projects) for e in site.editions for d in e.departments) if site else 0
         say(f"{projects} 个项目（{records.misses} 个文件重新读取），{len(errors)} 个错误，{len(report.warnings)} 个警告")
     records.flush()  # what was parsed is worth keeping even when the build stops here
     if site is None or errors or (strict and report.warnings):
@@ -67,7 +69,7 @@ def run(engine: Engine, state: BuildState | None, report: BuildReport, root: Pat
         try:
             digest = Digests(engine.content, records)
             parts = opendata.PartStore(engine.cache / "data" if state is not None else None,
-                                       part_key(state.generator if state is not None else "", digest), engine.parts)
+                                       part_key(state.generator if state is not None else "", digest, engine.kept), engine.parts)
             specs = plan_site(site, loaded.pages, renderer.uses, engine.kept, edition_token(engine, site, loaded.pages, digest))
             data = plan_data(site, parts, engine.kept)
             check_unique([*specs, *data])
@@ -117,7 +119,8 @@ def run(engine: Engine, state: BuildState | None, report: BuildReport, root: Pat
                     raise Cancelled
                 with timed(report, "搜索索引") as say:
                     say(index_for_search(site, loaded.pages, out, searched, engine.cache if state is not None else None,
-                                         part_key("search" + (state.generator if state else ""), digest, with_edition=True),
+                                         part_key("search" + (state.generator if state else ""), digest, engine.kept,
+                                                  with_edition=True),
                                          engine.jobs if not engine.scheduler else 1, cancel))
     except (OutputError, TemplateFailure, SchedulerError) as exc:
         print(f"错误：{exc}\n未生成网站；{engine.output} 保持不变。", file=sys.stderr)
@@ -133,6 +136,8 @@ def run(engine: Engine, state: BuildState | None, report: BuildReport, root: Pat
         # After pages only, the output is not what these inputs make: the next build must not stop early.
         state.keep(f"signature:{root}", b"pages only" if pages_only else signature)
         state.keep(f"problems:{root}", pickle.dumps(report.problems, protocol=pickle.HIGHEST_PROTOCOL))
+        if not pages_only:  # what the next process takes from this one (state.Kept)
+            engine.kept.save(state)
     report.written, report.removed, report.status = sorted(out.changed), out.removed, 0
 
 
@@ -238,7 +243,7 @@ def editions_to_build(site: Site, drafts: bool, only: int | None) -> Site:
     return site.model_copy(update={"editions": kept})
 
 
-def part_key(generator: str, digest: Callable[[str], str], *,
+def part_key(generator: str, digest: Callable[[str], str], kept: Kept = NOTHING, *,
              with_edition: bool = False) -> Callable[[Edition, Department], str]:
     """Return the key of what is made of one department alone (its open-data parts, its search partition).
 
@@ -248,7 +253,7 @@ def part_key(generator: str, digest: Callable[[str], str], *,
 
     def key(edition: Edition, department: Department) -> str:
         if (edition.year, department.slug) not in known:
-            files = department_records(edition.year, department)
+            files = department_records(edition.year, department, kept)
             if with_edition:
                 files = (f"{edition.year}/edition.yaml", *files)
             known[edition.year, department.slug] = hash_parts(
@@ -264,7 +269,7 @@ def plan_data(site: Site, parts: opendata.PartStore, kept: Kept = NOTHING) -> li
             return edition_records(edition, kept)
         return (f"{edition.year}/edition.yaml", *department_records(edition.year, department, kept))
 
-    return [*opendata.plan_data(site, made_from, parts), *opendata.plan_attachments(site),
+    return [*opendata.plan_data(site, made_from, parts), *opendata.plan_attachments(site, kept),
             *years.plan_scripts(site, years.across(site, kept))]
 
 

@@ -13,7 +13,7 @@ incremental build must watch.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -23,8 +23,8 @@ from pydantic import BaseModel
 from . import address, archive, opendata, urls, years
 from .load import Page
 from .model import Department, Edition, Site, record_file
-from .money import Money
-from .state import NOTHING, Kept
+from .money import Money, total
+from .state import NOTHING, Kept, kept_as_is
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -63,6 +63,62 @@ class EditionSummary:
     total: Money
 
 
+class Later:
+    """The pages of one department (or one by-year page), planned again from its records when first needed.
+
+    What lasts between processes of a department's plan is its `outline`: all but the pages'
+    context, which holds the tables (generator/shelf.py). A page whose key says it is fresh is
+    never rendered, so its context is never read and the department's tables stay on the shelf.
+    """
+
+    def __init__(self, plan: Callable[[], list[PageSpec]]) -> None:
+        self.plan, self.specs = plan, None
+
+    def context(self, index: int, output: str) -> dict[str, Any]:
+        if self.specs is None:
+            self.specs = self.plan()
+        spec = self.specs[index]
+        if spec.output != output:  # an outline is only taken under the same source and token: never so
+            raise PlanError(f"规划不一致：{output} ≠ {spec.output}")
+        return spec.context
+
+
+class LaterContext(Mapping):
+    """A page's context, planned when first read (`Later`); a worker process gets it as a plain dict."""
+
+    __slots__ = ("later", "index", "output")
+
+    def __init__(self, later: Later, index: int, output: str) -> None:
+        self.later, self.index, self.output = later, index, output
+
+    def __getitem__(self, name: str) -> Any:
+        return self.later.context(self.index, self.output)[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.later.context(self.index, self.output))
+
+    def __len__(self) -> int:
+        return len(self.later.context(self.index, self.output))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (dict, (dict(self.later.context(self.index, self.output)),))
+
+
+Outline = tuple[tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...], str | None], ...]
+
+
+def outline(specs: list[PageSpec]) -> Outline:
+    """Return what lasts of planned pages between processes: everything but their context."""
+    return tuple((s.output, s.templates, s.records, s.template_files, s.link_base) for s in specs)
+
+
+def planned_later(saved: Outline, plan: Callable[[], list[PageSpec]]) -> list[PageSpec]:
+    """Return the pages of an outline, their contexts planned by `plan` when first read."""
+    later = Later(plan)
+    return [PageSpec(output, templates, LaterContext(later, i, output), records, files, base)  # type: ignore[arg-type]
+            for i, (output, templates, records, files, base) in enumerate(saved)]
+
+
 class PlanError(Exception):
     """Two pages would be written to the same file."""
 
@@ -88,7 +144,8 @@ def plan_site(site: Site, pages: tuple[Page, ...], uses: Callable[[tuple[str, ..
         for department in edition.departments:
             def plan(e: Edition = edition, h: Edition = edition_head, d: Department = department) -> list[PageSpec]:
                 return filled(department_pages(chrome, e, h, d))
-            specs.extend(kept.get(("plan", edition.year, department.slug), department, plan, token(edition)))
+            specs.extend(kept.get(("plan", edition.year, department.slug), department, plan, token(edition),
+                                  lasting=outline, restore=lambda saved, plan=plan: planned_later(saved, plan)))
     specs.extend(years_pages(site, pages, filled, kept, token))
     specs.extend(filled(crawler_files(site, specs)))
     clashes = [path for path, n in Counter(spec.output for spec in specs).items() if n > 1]
@@ -126,7 +183,7 @@ def edition_pages(site: Site, pages: tuple[Page, ...], edition: Edition, kept: K
     yield PageSpec(urls.edition(year), overrides("edition", year),
                    {**chrome, "summary": summarize(edition, kept), **data_links(str(year), ())}, everything)
     yield PageSpec(urls.corrections(year), overrides("corrections", year),
-                   {**chrome, "edition": head(edition), "entries": tuple(archive.corrections(edition))}, everything)
+                   {**chrome, "edition": head(edition), "entries": tuple(archive.corrections(edition, kept))}, everything)
 
 
 def department_pages(shared: tuple[dict[str, Any], tuple[str, ...]], edition: Edition, edition_head: Edition,
@@ -203,7 +260,8 @@ def years_pages(site: Site, pages: tuple[Page, ...], fill: Callable[[Iterable[Pa
                                        "years": links.departments[d.slug], "projects": rows},
                                       (*chrome_records, *links.inputs[(e.year, d.slug)]))])
             shown = tuple(by_key[k] for k in links.shown[key])
-            specs.extend(kept.get(("years page", *key), shown, plan, (tokens, links.inputs[key])))
+            specs.extend(kept.get(("years page", *key), shown, plan, (tokens, links.inputs[key]),
+                                  lasting=outline, restore=lambda saved, plan=plan: planned_later(saved, plan)))
     return specs
 
 
@@ -231,9 +289,11 @@ def summarize(edition: Edition, kept: Kept = NOTHING) -> EditionSummary:
     search and edition pages summarize all 500 departments of a 10,000-project edition at every save).
     """
     departments = tuple(kept.get(("summary", edition.year, d.slug), d, lambda d=d: DepartmentSummary(
-        head(d), len(d.projects), d.total, d.total_basis, len(d.transfers), len(d.evaluations)))
+        head(d), len(d.projects), d.total, d.total_basis, len(d.transfers), len(d.evaluations)), lasting=kept_as_is)
         for d in edition.departments)
-    return EditionSummary(head(edition), departments, sum(s.projects for s in departments), edition.total)
+    # Edition.total, from the summaries: it would read every department's tables
+    edition_total = total([s.total for s in departments if s.basis != "none"])
+    return EditionSummary(head(edition), departments, sum(s.projects for s in departments), edition_total)
 
 
 def head(record: M) -> M:
@@ -262,7 +322,8 @@ def edition_records(edition: Edition, kept: Kept = NOTHING) -> tuple[str, ...]:
 def department_records(year: int, department: Department, kept: Kept = NOTHING) -> tuple[str, ...]:
     """Return the content files of a department: department.yaml and its projects, transfer tables and self-evaluations."""
     if kept.keep:  # asked for every page and data file of the department, and for the edition's
-        return kept.get(("records", year, department.slug), department, lambda: department_records(year, department))
+        return kept.get(("records", year, department.slug), department, lambda: department_records(year, department),
+                        lasting=kept_as_is)
     tables = (*department.projects, *department.transfers, *department.evaluations)
     return (f"{year}/{department.slug}/department.yaml", *(record_file(year, department, t) for t in tables))
 

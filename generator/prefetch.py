@@ -82,7 +82,7 @@ def jobs_of(folder: Path, cache: RecordCache) -> list[Job]:
     preview's build after a save lists 500 folders here and finds all but one as it loaded them.
     """
     listing = cache.listings[str(folder)] = walk.listing(folder)
-    if listing is None or cache.held_folder(folder, listing):
+    if listing is None or cache.held_folder(folder, listing) or cache.stored_folder(folder, listing):
         return []
     found = []
     for name, mode, size, mtime_ns, *_ in listing[1:]:

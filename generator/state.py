@@ -218,6 +218,12 @@ class _Transaction:
 
 
 FREEZE_EVERY = 256  # files loaded between two gc.freeze() calls (see RecordCache)
+FOLDER = "folder"  # the kind of a record-cache row that keeps a whole folder (RecordCache.folder)
+
+
+def listing_digest(listing: tuple) -> str:
+    """Return the hash of a folder's walk.listing (names, types, sizes, mtimes, inodes, working folder)."""
+    return digest_bytes(repr(listing).encode("utf-8", "surrogatepass"))
 
 
 class RecordCache:
@@ -292,13 +298,17 @@ class RecordCache:
         held = self.memory.get(path)
         if held is not None and held[3] == kind:  # loaded by this process: no need to read every row's stat
             return held[:2] == (size, mtime_ns), held[2]
-        if self.stats is None:  # every row's stat at once: a query per file cost 0.7 s at 10,000 records
-            rows = self.state.db.execute("SELECT path, size, mtime_ns, digest, kind FROM records") if self.state else ()
-            self.stats = {path: rest for path, *rest in rows}
-        row = self.stats.get(path)
+        row = self.row_stats().get(path)
         if row is not None and row[3] == kind:
             return (row[0], row[1]) == (size, mtime_ns), row[2]
         return False, None
+
+    def row_stats(self) -> dict[str, list]:
+        """Return every row's [size, mtime_ns, digest, kind], read at once (a query per file cost 0.7 s at 10,000 records)."""
+        if self.stats is None:
+            rows = self.state.db.execute("SELECT path, size, mtime_ns, digest, kind FROM records") if self.state else ()
+            self.stats = {path: rest for path, *rest in rows}
+        return self.stats
 
     def adopt(self, row: tuple[str, int, int, str, str, bytes], parsed: bool = True) -> bool:
         """Take a file parsed elsewhere (path, size, mtime_ns, digest, kind, pickled value), as `put` would.
@@ -348,24 +358,47 @@ class RecordCache:
         held = self.memory.get(f"folder:{folder}")
         return listing is not None and held is not None and held[0] == listing
 
-    def folder(self, folder: Path, listing: tuple | None, load: Callable[[], tuple[Any, list]]) -> tuple[Any, list]:
+    def stored_folder(self, folder: Path, listing: tuple | None) -> bool:
+        """Tell whether the state holds a folder as `listing` names it (an earlier process loaded it so)."""
+        if listing is None or self.state is None:
+            return False
+        row = self.row_stats().get(f"folder:{folder}")
+        return row is not None and row[3] == FOLDER and row[2] == listing_digest(listing)
+
+    def folder(self, folder: Path, listing: tuple | None, load: Callable[[], tuple[Any, list]],
+               shelf: tuple[Callable[[Any], Any], Callable[[Any], Any]] | None = None) -> tuple[Any, list]:
         """Return what `load` made of a folder (value, problems) when its entries are as an earlier build saw them.
 
-        Within one process only (`disclose serve`): the value is the very object loaded then, so what
-        was derived from it can be kept too (`Kept`). `listing` (walk.listing) names every entry with
-        its size and mtime; None (a folder that cannot be listed) never matches.
+        `listing` (walk.listing) names every entry with its size and mtime; None (a folder that
+        cannot be listed) never matches. Within one process (`disclose serve`) the value is the very
+        object loaded then, so what was derived from it can be kept too (`Kept`). With `shelf`
+        (pack, unpack) the folder is also kept in the state for the next process: `pack` turns the
+        value into what is pickled, `unpack` turns that back (generator/shelf.py).
         """
         key = f"folder:{folder}"
         if self.held_folder(folder, listing):
             held = self.memory[key]
             self.digests.update(held[3])
             return held[1], held[2]
+        if shelf is not None and listing is not None and self.state is not None:
+            digest = listing_digest(listing)
+            row = self.state.db.execute("SELECT digest, kind, payload FROM records WHERE path = ?", (key,)).fetchone()
+            stored = self.unpickle(row[2]) if row is not None and row[:2] == (digest, FOLDER) else None
+            if stored is not None:
+                packed, problems, digests = stored
+                value = shelf[1](packed)
+                self.digests.update(digests)
+                self.memory[key] = (listing, value, problems, digests)
+                return value, problems
         value, problems = load()
         if listing is not None:
             prefix = os.path.join(folder, "")
             digests = {path: self.digests[path] for path in (prefix + entry[0] for entry in listing[1:])
                        if path in self.digests}
             self.memory[key] = (listing, value, problems, digests)
+            if shelf is not None and self.state is not None and value is not None:
+                packed = pickle.dumps((shelf[0](value), problems, digests), protocol=pickle.HIGHEST_PROTOCOL)
+                self.pending.append((key, 0, 0, listing_digest(listing), FOLDER, packed))
         return value, problems
 
     def digest(self, path: Path | str) -> str:
@@ -398,8 +431,22 @@ def same(a: object, b: object) -> bool:
     return isinstance(a, tuple) and isinstance(b, tuple) and len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True))
 
 
+def source_of(source: object) -> Any:
+    """Return what identifies a model object across processes: a department's folder listing, or None.
+
+    A department's is set by the loader (`Department._source`); a tuple of departments is the tuple
+    of theirs; no source at all (`None`) is the empty string. Anything else has none.
+    """
+    if source is None:
+        return ""
+    if isinstance(source, tuple):
+        found = tuple(source_of(item) for item in source)
+        return None if None in found or "" in found else found
+    return getattr(source, "_source", None) or None
+
+
 class Kept:
-    """What a running engine keeps between builds: results of pure functions of one model object.
+    """What an engine keeps between builds: results of pure functions of one model object.
 
     `disclose serve` builds the same site again after every save. A department
     whose files did not change is loaded as the very same object (load.py), so
@@ -407,24 +454,71 @@ class Kept:
     rows) holds as long as that object and the `token` (whatever else it was
     derived from) are unchanged. Identity, not equality: comparing two
     departments field by field would cost what deriving does.
+
+    What is asked with `lasting` outlives the process: it is saved in the build state
+    (`save`) under the source's identity across processes (`source_of`: a department's
+    folder listing), and the next process takes it from there (`load`) when source and
+    token are the same, so that a build from the command line after one edit derives
+    nothing from the departments that did not change, and reads none of their tables
+    (generator/shelf.py). `lasting` turns a value into what is saved (a plan's pages
+    without their context), `restore` turns that back.
     """
 
     def __init__(self, keep: bool = True) -> None:
         self.keep = keep  # False: compute every time (NOTHING, for one-off callers such as `disclose check`)
-        self.held: dict[Any, tuple[object, Any, Any]] = {}
+        self.held: dict[Any, tuple[object, Any, Any, Any]] = {}  # name → (source, token, value, what is saved)
         self.hits = 0
+        self.stored: dict[Any, tuple[Any, Any, Any]] = {}  # name → (source, token, saved value), from the state
+        self.lasting: dict[Any, tuple[Any, Any, Any]] = {}  # what this process would save
+        self.changed = False  # since the last `load` or `save`
 
-    def get(self, name: Any, source: object, compute: Callable[[], Any], token: Any = None) -> Any:
+    def get(self, name: Any, source: object, compute: Callable[[], Any], token: Any = None,
+            lasting: Callable[[Any], Any] | None = None, restore: Callable[[Any], Any] | None = None) -> Any:
         """Return what `compute` made of `source` under `token`, computing it when either changed."""
         if not self.keep:
             return compute()
         held = self.held.get(name)
         if held is not None and same(held[0], source) and held[1] == token:
             self.hits += 1
+            if held[3] is not None:
+                self.lasting[name] = held[3]
             return held[2]
-        value = compute()
-        self.held[name] = (source, token, value)
+        identity = source_of(source) if lasting is not None else None
+        saved = None
+        if identity is not None:
+            stored = self.stored.get(name)
+            if stored is not None and stored[0] == identity and stored[1] == token:
+                self.hits += 1
+                saved, value = stored, restore(stored[2]) if restore is not None else stored[2]
+        if saved is None:
+            value = compute()
+            if identity is not None:
+                saved, self.changed = (identity, token, lasting(value)), True
+        self.held[name] = (source, token, value, saved)
+        if saved is not None:
+            self.lasting[name] = saved
         return value
+
+    def load(self, state: BuildState) -> None:
+        """Take what the last process saved in the state, unless this engine has already (a session's)."""
+        if self.stored or not self.keep:
+            return
+        saved = state.recall("kept")
+        value = RecordCache.unpickle(saved) if saved else None
+        self.stored = value if isinstance(value, dict) else {}
+        self.changed = False
+
+    def save(self, state: BuildState) -> None:
+        """Save what lasts for the next process: what this build derived or took from the last one."""
+        if not self.keep or not (self.changed or self.lasting.keys() != self.stored.keys()):
+            return
+        state.keep("kept", pickle.dumps(self.lasting, protocol=pickle.HIGHEST_PROTOCOL))
+        self.stored, self.lasting, self.changed = self.lasting, {}, False
+
+
+def kept_as_is(value: Any) -> Any:
+    """Save a value as it is (`Kept.get`'s `lasting` for values that hold no tables)."""
+    return value
 
 
 NOTHING = Kept(keep=False)  # the default of every function that can use what a running engine kept

@@ -29,7 +29,7 @@ from .model import (
 )
 from .money import format_number
 from .problems import Problem, field_path, locate
-from .state import NOTHING, Kept
+from .state import NOTHING, Kept, kept_as_is
 from .tables import INDICATOR_LABELS, LEVELS, indicators_of
 
 Finding = tuple[list[str | int], str]
@@ -309,17 +309,20 @@ GOAL_RULES = (quantitative_values, negative_rate_targets, column_groups_fit)
 def duplicate_codes(edition: Edition, kept: Kept = NOTHING) -> Iterator[Problem]:
     """Warn about project codes used twice in one edition.
 
-    Locating a warning's line parses its file: a running preview locates each one once.
+    Each department's codes are kept with it, so a build does not read every project's table to
+    compare them; locating a warning's line parses its file: each is located once, and kept too.
     """
-    seen: dict[str, list[Project]] = defaultdict(list)
-    for project in edition.projects:
-        if project.code:
-            seen[project.code].append(project)
-    for code, projects in seen.items():
-        for project in projects[1:]:
-            message = f"项目代码 {code} 在 {edition.year} 年度重复（{projects[0].path} 也使用了它）"
-            yield kept.get(("code", project.path), project, lambda p=project, m=message: problem(p.path, ["code"], m),
-                           message)
+    seen: dict[str, list[tuple[str, Department]]] = defaultdict(list)
+    for department in edition.departments:
+        codes = kept.get(("codes", edition.year, department.slug), department,
+                         lambda d=department: tuple((p.code, p.path) for p in d.projects if p.code), lasting=kept_as_is)
+        for code, path in codes:
+            seen[code].append((path, department))
+    for code, found in seen.items():
+        for path, department in found[1:]:
+            message = f"项目代码 {code} 在 {edition.year} 年度重复（{found[0][0]} 也使用了它）"
+            yield kept.get(("code", path), department, lambda p=path, m=message: problem(p, ["code"], m),
+                           message, lasting=kept_as_is)
 
 
 def duplicate_numbers(department: Department) -> Iterator[Problem]:
@@ -372,7 +375,7 @@ def check_site(site: Site, check: Callable[[Project], list[Problem]] = check_pro
         found.extend(duplicate_codes(edition, kept))
         for department in edition.departments:
             found.extend(kept.get(("check", edition.year, department.slug), department,
-                                  lambda d=department: check_department(d, check)))
+                                  lambda d=department: check_department(d, check), lasting=kept_as_is))
     return found
 
 

@@ -29,7 +29,7 @@ from . import urls
 from .model import Department, Edition, Evaluation, Project, Site, iter_indicators, record_file
 from .money import format_amount
 from .opendata import DataFile
-from .state import NOTHING, Kept
+from .state import NOTHING, Kept, hash_parts, kept_as_is
 
 Key = tuple[int, str, str]  # (year, department slug, project slug)
 
@@ -54,11 +54,11 @@ def project_groups(site: Site, kept: Kept = NOTHING) -> tuple[object, dict[Key, 
     The groups depend only on each project's key, code and `same_as`: a running preview passes what it
     kept, and when none of those changed (an edit to a figure or a name) the last build's groups stand
     (grouping 10,000 projects again was 0.1 s of each save's preview build). They come with a token,
-    a new object whenever they are made again, for what is derived from them to compare by identity.
+    the hash of what they were made from, for what is derived from them to compare.
     """
-    links = tuple((e.year, d.slug, kept.get(("link fields", e.year, d.slug), d, lambda d=d: link_fields(d)))
+    links = tuple((e.year, d.slug, kept.get(("link fields", e.year, d.slug), d, lambda d=d: link_fields(d), lasting=kept_as_is))
                   for e in site.editions for d in e.departments)
-    return kept.get(("groups",), None, lambda: (object(), group_projects(links)), links)
+    return kept.get(("groups",), None, lambda: (hash_parts([repr(links)]), group_projects(links)), links, lasting=kept_as_is)
 
 
 def link_fields(department: Department) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
@@ -183,7 +183,8 @@ def links_of(site: Site, kept: Kept = NOTHING) -> Across:
             departments.setdefault(department.slug, []).append((edition.year, department.name))
             # A row shows the edition's year only, besides the department and its records.
             made[edition.year, department.slug] = kept.get(("years", edition.year, department.slug), department,
-                                                           lambda e=edition, d=department: department_rows(e, d))
+                                                           lambda e=edition, d=department: department_rows(e, d),
+                                                           lasting=kept_as_is)
     version, groups = project_groups(site, kept)
     newest = site.editions[0] if site.editions else None  # editions are sorted newest first
     editions = tuple(f"{e.year}/edition.yaml" for e in site.editions)
@@ -193,11 +194,12 @@ def links_of(site: Site, kept: Kept = NOTHING) -> Across:
             key = (edition.year, department.slug)
             years = tuple(departments[department.slug])
             linked = kept.get(("linked", *key), department,
-                              lambda y=edition.year, d=department: linked_departments(y, d, groups), (version,))
+                              lambda y=edition.year, d=department: linked_departments(y, d, groups), (version,),
+                              lasting=kept_as_is)
             rows[key], inputs[key], shown[key] = kept.get(
                 ("links", *key), department,
                 lambda y=edition.year, d=department, s=years: department_links(y, d, groups, made, editions, s),
-                (version, editions, years, tuple(made[k] for k in linked)))
+                (version, editions, years, tuple(made[k] for k in linked)), lasting=kept_as_is)
     return Across(newest, {slug: tuple(sorted(v, reverse=True)) for slug, v in departments.items()}, rows, inputs, shown)
 
 
