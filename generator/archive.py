@@ -198,7 +198,7 @@ def check_editions(site: Site, content: Path, kept: Kept = NOTHING) -> list[Prob
                                     f"不能改为 {edition.status}", locate(where, ["status"]), "status"))
         problems += missing_attachments(edition, kept)
         if frozen_files and edition.status == "frozen":
-            problems += uncorrected_changes(edition, content)
+            problems += uncorrected_changes(edition, content, kept)
     return problems
 
 
@@ -219,7 +219,7 @@ def department_attachments_missing(department: Department) -> Iterator[Problem]:
                           locate(path, ["source_file"]), "source_file")
 
 
-def uncorrected_changes(edition: Edition, content: Path) -> list[Problem]:
+def uncorrected_changes(edition: Edition, content: Path, kept: Kept = NOTHING) -> list[Problem]:
     """Report each changed record of a frozen edition that no new correction covers."""
     try:
         manifest = Manifest.read(content / str(edition.year) / MANIFEST)
@@ -227,7 +227,7 @@ def uncorrected_changes(edition: Edition, content: Path) -> list[Problem]:
         return [Problem("error", str(Path(edition.path) / MANIFEST), str(exc))]
     now = record_files(content, edition.year)
     changed = changed_records(manifest, now)
-    new = {e.record for e in corrections(edition) if e.key not in manifest.corrections}
+    new = {e.record for e in corrections(edition, kept) if e.key not in manifest.corrections}
     bad = [record for record in changed if not new.intersection(covering(record, edition.year))]
     if not bad:
         return []
@@ -262,11 +262,12 @@ class Frozen:
 
     editions: dict[int, tuple[Manifest, dict[str, bytes], Edition]]
     content: Path
+    kept: Kept = NOTHING
 
     @classmethod
-    def load(cls, site: Site, content: Path) -> Frozen:
+    def load(cls, site: Site, content: Path, kept: Kept = NOTHING) -> Frozen:
         """Read the archive of every frozen edition of the site (raises ArchiveError)."""
-        return cls({e.year: (*read_archive(content, e.year), e) for e in site.editions if e.status == "frozen"}, content)
+        return cls({e.year: (*read_archive(content, e.year), e) for e in site.editions if e.status == "frozen"}, content, kept)
 
     def split(self, outputs: Iterable[Any]) -> tuple[list[Any], dict[str, bytes]]:
         """Return the outputs still to make (corrected pages get their notice) and the files to copy verbatim."""
@@ -289,7 +290,7 @@ class Frozen:
                 outputs: list[Any]) -> tuple[list[Any], dict[str, bytes]]:
         """Decide one frozen edition: which outputs a correction re-makes, which files come from the archive."""
         changed = set(changed_records(manifest, record_files(self.content, edition.year)))
-        new = [e for e in corrections(edition) if e.key not in manifest.corrections]
+        new = [e for e in corrections(edition, self.kept) if e.key not in manifest.corrections]
         copied = dict(files)
         made = []
         for item in outputs:

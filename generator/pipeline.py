@@ -73,7 +73,7 @@ def run(engine: Engine, state: BuildState | None, report: BuildReport, root: Pat
             specs = plan_site(site, loaded.pages, renderer.uses, engine.kept, edition_token(engine, site, loaded.pages, digest))
             data = plan_data(site, parts, engine.kept)
             check_unique([*specs, *data])
-            frozen = archive.Frozen.load(site, engine.content)
+            frozen = archive.Frozen.load(site, engine.content, engine.kept)
         except (PlanError, address.AddressError, archive.ArchiveError) as exc:
             print(f"错误：{exc}", file=sys.stderr)
             return

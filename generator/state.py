@@ -384,9 +384,12 @@ class RecordCache:
             digest = listing_digest(listing)
             row = self.state.db.execute("SELECT digest, kind, payload FROM records WHERE path = ?", (key,)).fetchone()
             stored = self.unpickle(row[2]) if row is not None and row[:2] == (digest, FOLDER) else None
-            if stored is not None:
-                packed, problems, digests = stored
+            try:
+                packed, problems, digests = stored  # type: ignore[misc]
                 value = shelf[1](packed)
+            except (TypeError, ValueError):  # nothing kept, or not what was kept: load the folder
+                pass
+            else:
                 self.digests.update(digests)
                 self.memory[key] = (listing, value, problems, digests)
                 return value, problems
@@ -505,7 +508,8 @@ class Kept:
             return
         saved = state.recall("kept")
         value = RecordCache.unpickle(saved) if saved else None
-        self.stored = value if isinstance(value, dict) else {}
+        sound = isinstance(value, dict) and all(isinstance(v, tuple) and len(v) == 3 for v in value.values())
+        self.stored = value if sound else {}  # anything else is derived again
         self.changed = False
 
     def save(self, state: BuildState) -> None:

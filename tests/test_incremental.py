@@ -10,6 +10,7 @@ the first build is made once.
 from __future__ import annotations
 
 import os
+import pickle
 import re
 import shutil
 import sqlite3
@@ -21,7 +22,7 @@ from pathlib import Path
 import pytest
 from site_fixture import CONTENT, snapshot
 
-from generator import opendata, plan, urls
+from generator import opendata, plan, shelf, urls
 from generator.build import BuildReport, Engine
 from generator.render import TEMPLATES
 from generator.state import BuildState
@@ -333,6 +334,49 @@ def test_a_running_engine_plans_again_only_the_department_that_changed(work: Pat
     EDITS["edit site.yaml"](work)
     assert engine.build(progress=False).status == 0
     assert len(planned) >= len(departments)
+    run(work, clean=True, output="clean", cache="clean-cache")
+    assert snapshot(work / "public") == snapshot(work / "clean")
+
+
+def test_a_build_after_one_edit_reads_only_the_edited_departments_tables(work: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    # A new process (here a new engine, as `disclose build` makes): what the last one derived from each
+    # unchanged department lasts in the state, and its projects stay shelved (generator/shelf.py).
+    shutil.copytree(work / "content/2024/pengyang-sfj", work / "content/2024/pengyang-copy")
+    run(work)
+    planned: list[str] = []
+    plan_department = plan.department_pages
+
+    def counted(shared, edition, edition_head, department):  # noqa: ANN001, ANN202 - a spy
+        planned.append(f"{edition.year}/{department.slug}")
+        return plan_department(shared, edition, edition_head, department)
+    monkeypatch.setattr(plan, "department_pages", counted)
+    EDITS["a figure"](work)
+    opened = shelf.Shelf.opened
+    report = run(work)
+    assert shelf.Shelf.opened == opened, "an unchanged department's tables were read"
+    assert planned == ["2024/pengyang-sfj"]
+    assert PROJECT_PAGE in report.rendered
+    run(work, clean=True, output="clean", cache="clean-cache")
+    assert snapshot(work / "public") == snapshot(work / "clean")
+    # A change every page shows reads every department's tables again, and still builds the same site.
+    EDITS["edit the base template"](work)
+    run(work)
+    assert shelf.Shelf.opened > opened
+    run(work, clean=True, output="clean", cache="clean-cache")
+    assert snapshot(work / "public") == snapshot(work / "clean")
+
+
+@pytest.mark.parametrize("damage", ["garbage", "foreign"])
+def test_what_lasts_between_processes_is_derived_again_when_damaged(work: Path, damage: str) -> None:
+    EDITS["a project's name"](work)
+    with sqlite3.connect(work / ".disclose-cache" / "state.sqlite") as db:
+        if damage == "garbage":
+            db.execute("UPDATE meta SET value = ? WHERE key = 'kept:kept'", (b"\x80\x05not a pickle",))
+        else:  # a well-formed pickle of the wrong shape
+            db.execute("UPDATE meta SET value = ? WHERE key = 'kept:kept'", (pickle.dumps([1, 2, 3]),))
+        db.execute("UPDATE records SET payload = ? WHERE kind = 'folder'", (b"\x80\x05broken",))
+    run(work)
     run(work, clean=True, output="clean", cache="clean-cache")
     assert snapshot(work / "public") == snapshot(work / "clean")
 

@@ -1,0 +1,37 @@
+"""Shelved departments (generator/shelf.py): their tables are read only when used, and travel as plain tuples."""
+
+from __future__ import annotations
+
+import pickle
+
+from site_fixture import CONTENT
+
+from generator import shelf
+from generator.load import load_content
+from generator.model import Department
+
+
+def department() -> Department:
+    site = load_content(CONTENT).site
+    assert site is not None
+    return next(d for e in site.editions for d in e.departments if len(d.projects) > 1)
+
+
+def test_a_shelved_department_counts_its_tables_without_reading_them() -> None:
+    original = department()
+    shelved = shelf.unshelve(pickle.loads(pickle.dumps(shelf.shelve(original))))
+    opened = shelf.Shelf.opened
+    assert len(shelved.projects) == len(original.projects)
+    assert shelved.total == original.total and shelved.total_basis == original.total_basis
+    assert not shelf.opened(shelved) and shelf.Shelf.opened == opened
+    assert [p.slug for p in shelved.projects] == [p.slug for p in original.projects]
+    assert shelf.opened(shelved) and shelf.Shelf.opened == opened + 1
+    assert shelved.evaluations == original.evaluations and shelved == original
+    assert shelf.Shelf.opened == opened + 1  # one blob for all three kinds of table
+
+
+def test_a_shelved_department_goes_to_a_worker_as_plain_tuples() -> None:
+    shelved = shelf.unshelve(shelf.shelve(department()))
+    sent = pickle.loads(pickle.dumps(shelved))
+    assert type(sent.projects) is tuple and type(sent.transfers) is tuple
+    assert sent == shelved
