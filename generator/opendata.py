@@ -30,8 +30,9 @@ from typing import Any
 from . import urls, xlsx
 from .forked import forked_map
 from .model import Department, Edition, Level1, Project, Site, iter_indicators
-from .state import NOTHING, Kept, kept_as_is
+from .state import NOTHING, Kept, hash_parts, kept_as_is
 from .tables import PERIOD_LABELS
+from .write import Pieces
 
 # --- the tables ---------------------------------------------------------------
 
@@ -222,7 +223,7 @@ class DataFile:
 
     output: str
     records: tuple[str, ...]
-    make: Callable[[], bytes]
+    make: Callable[[], bytes | Pieces]
 
 
 @dataclass(frozen=True)
@@ -233,6 +234,7 @@ class Part:
     json: bytes  # JSON objects separated by ",\n", without the brackets
     sheet: xlsx.Chunk  # the workbook rows, compressed on their own
     rows: int
+    digest: str = ""  # of all of it: a file laid from parts is named by theirs (write.Pieces)
 
 
 Parts = dict[str, Part]  # table stem → part
@@ -260,20 +262,33 @@ def make_part(table: Table, rows: list[list[str]]) -> Part:
 
     kinds = [column.type for column in table.columns]
     sheet = xlsx.rows_chunk(xlsx.row(map(cell, row, kinds)) for row in rows)
-    return Part(buffer.getvalue().encode("utf-8"), objects.encode("utf-8"), sheet, len(rows))
+    lines, objects_bytes = buffer.getvalue().encode("utf-8"), objects.encode("utf-8")
+    digest = hashlib.blake2b(digest_size=16)
+    for piece in (lines, objects_bytes, sheet.data, f"{sheet.crc} {sheet.size} {len(rows)}".encode()):
+        digest.update(len(piece).to_bytes(8, "little") + piece)
+    return Part(lines, objects_bytes, sheet, len(rows), digest.hexdigest())
 
 
-def to_csv(table: Table, parts: Iterable[Part]) -> bytes:
+def to_csv(table: Table, parts: Iterable[Part]) -> Pieces:
     """Write a table as CSV: UTF-8 with a byte-order mark, CRLF line ends, every cell as printed."""
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerow([column.name for column in table.columns])
-    return b"".join(["\ufeff".encode() + buffer.getvalue().encode("utf-8"), *(part.csv for part in parts)])
+    laid = [part for part in parts if part.rows]  # a part without rows adds no byte: nor to the digest
+    return Pieces(("\ufeff".encode() + buffer.getvalue().encode("utf-8"), *(part.csv for part in laid)),
+                  hash_parts(["csv", table.stem, *(part.digest for part in laid)]))
 
 
-def to_json(table: Table, parts: Iterable[Part]) -> bytes:
+def to_json(table: Table, parts: Iterable[Part]) -> Pieces:
     """Write a table as a JSON list of objects, one a line, with the same keys and text as the CSV."""
-    bodies = [part.json for part in parts if part.rows]
-    return b"[\n" + b",\n".join(bodies) + b"\n]\n" if bodies else b"[]\n"
+    laid = [part for part in parts if part.rows]
+    digest = hash_parts(["json", *(part.digest for part in laid)])
+    if not laid:
+        return Pieces((b"[]\n",), digest)
+    chunks = [b"[\n"]
+    for part in laid:
+        chunks += (part.json, b",\n")
+    chunks[-1] = b"\n]\n"
+    return Pieces(tuple(chunks), digest)
 
 
 def to_xlsx(parts: list[Parts], title: str) -> bytes:

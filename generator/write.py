@@ -102,6 +102,36 @@ class OutputError(Exception):
     """The output folder cannot be replaced safely."""
 
 
+@dataclass(frozen=True)
+class Pieces:
+    """A file given as pieces laid end to end, and a digest that names them (not a hash of the joined bytes).
+
+    An edition's downloads are laid from 500 departments' cached parts (260 MiB at 10,000 projects):
+    joining them to hash the result and write it cost a one-edit build ~1 s. The digest is made of the
+    parts' own digests instead, so it changes exactly when a piece does, and the pieces are written as
+    they are. It is compared only with the digest the same file had last time, made the same way.
+    """
+
+    chunks: tuple[bytes, ...]
+    digest: str
+
+    @property
+    def size(self) -> int:
+        return sum(map(len, self.chunks))
+
+    def joined(self) -> bytes:
+        return b"".join(self.chunks)
+
+
+def stage(target: Path, data: bytes | Pieces) -> None:
+    """Write a file's bytes or pieces."""
+    with open(target, "wb") as f:
+        if isinstance(data, Pieces):
+            f.writelines(data.chunks)
+        else:
+            f.write(data)
+
+
 @dataclass
 class Writer:
     """Stage one file at a time: the part of an `Output` that worker processes carry (it pickles)."""
@@ -125,27 +155,27 @@ class Writer:
         entry = self.previous.get(path) if self.trusted else None
         return entry if entry is not None and entry.key == key and self.intact(path, entry) else None
 
-    def write(self, path: str, data: bytes, key: str = "", origin: str = "page") -> tuple[Entry, bool]:
+    def write(self, path: str, data: bytes | Pieces, key: str = "", origin: str = "page") -> tuple[Entry, bool]:
         """Stage a file unless the output already holds these bytes; return its entry and whether it changed."""
-        digest = digest_bytes(data)
+        digest, size = (data.digest, data.size) if isinstance(data, Pieces) else (digest_bytes(data), len(data))
         if self.trusted:
             entry = self.previous.get(path)
             if entry is not None and entry.digest == digest and self.intact(path, entry):
                 return Entry(key, digest, entry.size, entry.mtime_ns, origin), False
         else:
             try:
-                if (self.root / path).read_bytes() == data:
+                if (self.root / path).read_bytes() == (data.joined() if isinstance(data, Pieces) else data):
                     stat = os.stat(self.root / path)
                     return Entry(key, digest, stat.st_size, stat.st_mtime_ns, origin), False
             except OSError:
                 pass
         target = self.staging / path
         try:  # most files go into a folder made for an earlier one: no mkdir (two system calls) for each
-            target.write_bytes(data)
+            stage(target, data)
         except FileNotFoundError:
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        return Entry(key, digest, len(data), 0, origin), True  # the mtime is known once it is in place
+            stage(target, data)
+        return Entry(key, digest, size, 0, origin), True  # the mtime is known once it is in place
 
 
 @dataclass
@@ -179,7 +209,7 @@ class Output:
             self.entries[path] = entry
         return entry is not None
 
-    def write(self, path: str, data: bytes, key: str = "", origin: str = "page") -> bool:
+    def write(self, path: str, data: bytes | Pieces, key: str = "", origin: str = "page") -> bool:
         """Write one file (if its bytes changed); return whether it changed."""
         entry, changed = self.writer.write(path, data, key, origin)
         self.add(path, entry, changed)
