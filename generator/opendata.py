@@ -291,7 +291,7 @@ def to_json(table: Table, parts: Iterable[Part]) -> Pieces:
     return Pieces(tuple(chunks), digest)
 
 
-def to_xlsx(parts: list[Parts], title: str) -> bytes:
+def to_xlsx(parts: list[Parts], title: str) -> Pieces:
     """Write the tables as one workbook, one sheet each, numbers as numbers showing their printed decimals."""
     notes = [["金额按各部门文件所印的精确数字和单位（见每行“金额单位”）；指标值为文字，按文件所印。"], [],
              ["表", "栏目", "类型", "说明"],
@@ -300,7 +300,9 @@ def to_xlsx(parts: list[Parts], title: str) -> bytes:
     guide = xlsx.Sheet("说明", [title], [xlsx.rows_chunk(xlsx.row(xlsx.text_cell(cell) for cell in line) for line in notes)])
     sheets = [xlsx.Sheet(table.title, [column.name for column in table.columns], [p[table.stem].sheet for p in parts])
               for table in TABLES]
-    return xlsx.workbook([guide, *sheets], title)
+    # Every part, with rows or not: an empty one still adds a (compressed, empty) chunk to its sheet.
+    digest = hash_parts(["xlsx", title, *(p[table.stem].digest for table in TABLES for p in parts)])
+    return Pieces(tuple(xlsx.workbook_pieces([guide, *sheets], title)), digest)
 
 
 TYPE_NAMES = {TEXT: "文字", INTEGER: "整数", NUMBER: "数字"}

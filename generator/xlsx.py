@@ -118,6 +118,11 @@ def rows_chunk(rows: Iterable[str]) -> Chunk:
 
 def workbook(sheets: Sequence[Sheet], title: str) -> bytes:
     """Return the bytes of a workbook with the given sheets, in order."""
+    return b"".join(workbook_pieces(sheets, title))
+
+
+def workbook_pieces(sheets: Sequence[Sheet], title: str) -> list[bytes]:
+    """Return a workbook as pieces to lay end to end (a large one need not be joined to be written)."""
     entries: list[tuple[str, list[Chunk]]] = [
         ("[Content_Types].xml", [chunk(content_types(len(sheets)), last=True)]),
         ("_rels/.rels", [chunk(
@@ -141,7 +146,7 @@ def workbook(sheets: Sequence[Sheet], title: str) -> bytes:
     for n, sheet in enumerate(sheets, 1):
         start = chunk(SHEET_START + row(text_cell(name, BOLD) for name in sheet.header))
         entries.append((f"xl/worksheets/sheet{n}.xml", [start, *sheet.chunks, chunk(SHEET_END, last=True)]))
-    return zip_entries(entries)
+    return zip_pieces(entries)
 
 
 def content_types(sheets: int) -> str:
@@ -200,24 +205,31 @@ class TooLarge(ValueError):
 
 def zip_entries(entries: Sequence[tuple[str, Sequence[Chunk]]]) -> bytes:
     """Return a zip of deflated entries, each given as chunks laid end to end."""
-    body, directory = bytearray(), bytearray()
+    return b"".join(zip_pieces(entries))
+
+
+def zip_pieces(entries: Sequence[tuple[str, Sequence[Chunk]]]) -> list[bytes]:
+    """Return the pieces of a zip of deflated entries (`zip_entries`), each entry given as chunks."""
+    pieces: list[bytes] = []
+    directory = bytearray()
+    offset = 0
     for name, chunks in entries:
         crc, size, packed = 0, 0, 0
         for piece in chunks:
             crc = crc_join(crc, piece.crc, piece.size)
             size += piece.size
             packed += len(piece.data)
-        offset = len(body)
         if max(size, packed, offset) > LIMIT:
             raise TooLarge(f"{name}: {size} bytes")
         encoded = name.encode("utf-8")
         fields = (20, 0, 8, DOS_TIME, DOS_DATE, crc, packed, size, len(encoded))
-        body += struct.pack("<IHHHHHIIIHH", 0x04034B50, *fields, 0) + encoded
-        for piece in chunks:
-            body += piece.data
+        header = struct.pack("<IHHHHHIIIHH", 0x04034B50, *fields, 0) + encoded
+        pieces.append(header)
+        pieces += (piece.data for piece in chunks)
         directory += struct.pack("<IH", 0x02014B50, 0x0314) + struct.pack("<HHHHHIIIHHHHHII", *fields, 0, 0, 0, 0,
                                                                            0o644 << 16, offset) + encoded
-    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(entries), len(entries), len(directory), len(body), 0)
-    if len(body) > LIMIT:
-        raise TooLarge(f"{len(body)} bytes")
-    return bytes(body + directory + end)
+        offset += len(header) + packed
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(entries), len(entries), len(directory), offset, 0)
+    if offset > LIMIT:
+        raise TooLarge(f"{offset} bytes")
+    return [*pieces, bytes(directory) + end]
