@@ -30,7 +30,7 @@ from .model import Department, Edition, Site
 from .parallel import SchedulerError, TemplateFailure, executor, render_all, tasks
 from .plan import PageSpec, PlanError, common, department_records, edition_records, plan_site
 from .render import REFERENCES, Renderer
-from .state import NOTHING, BuildState, Kept, RecordCache, hash_parts
+from .state import NOTHING, BuildState, Kept, RecordCache, hash_parts, kept_as_is
 from .validate import check_site
 from .write import Output, OutputError
 
@@ -121,7 +121,7 @@ def run(engine: Engine, state: BuildState | None, report: BuildReport, root: Pat
                     say(index_for_search(site, loaded.pages, out, searched, engine.cache if state is not None else None,
                                          part_key("search" + (state.generator if state else ""), digest, engine.kept,
                                                   with_edition=True),
-                                         engine.jobs if not engine.scheduler else 1, cancel))
+                                         engine.jobs if not engine.scheduler else 1, cancel, engine.kept))
     except (OutputError, TemplateFailure, SchedulerError) as exc:
         print(f"错误：{exc}\n未生成网站；{engine.output} 保持不变。", file=sys.stderr)
         return
@@ -309,7 +309,7 @@ def copy_assets(renderer: Renderer, out: Output) -> str:
 
 def index_for_search(site: Site, pages: tuple[Page, ...], out: Output, key: str, cache: Path | None,
                      inputs: Callable[[Edition, Department], str], jobs: int = 1,
-                     cancel: Callable[[], bool] = lambda: False) -> str:
+                     cancel: Callable[[], bool] = lambda: False, kept: Kept = NOTHING) -> str:
     """Write the search index: one per edition and one over all of them (generator/search/).
 
     Each department is a partition, inverted once and kept in the cache by content;
@@ -329,7 +329,7 @@ def index_for_search(site: Site, pages: tuple[Page, ...], out: Output, key: str,
     sink = SearchSink(out, key)
     drafts = drafts_of(site)
     try:
-        written = search.write_site_index(search_partitions(site, pages, cache, inputs, jobs, cancel), out.writer.root, cache,
+        written = search.write_site_index(search_partitions(site, pages, cache, inputs, jobs, cancel, kept), out.writer.root, cache,
                                           leave_out=drafts, output=sink, workers=jobs)
     except (OSError, search.CacheError):  # an unusable cache folder: index from scratch
         with tempfile.TemporaryDirectory(dir=out.writer.staging) as scratch:
@@ -357,7 +357,8 @@ class SearchSink:
 
 
 def search_partitions(site: Site, pages: tuple[Page, ...], cache: Path | None, inputs: Callable[[Edition, Department], str],
-                      jobs: int = 1, cancel: Callable[[], bool] = lambda: False) -> Iterator[search.PartitionIndex]:
+                      jobs: int = 1, cancel: Callable[[], bool] = lambda: False,
+                      kept: Kept = NOTHING) -> Iterator[search.PartitionIndex]:
     """Yield the search partitions of a site in site order: each department of each edition, then the pages.
 
     A department whose records are unchanged is found in the cache by their key, without making its
@@ -367,16 +368,22 @@ def search_partitions(site: Site, pages: tuple[Page, ...], cache: Path | None, i
         raise search.CacheError("no cache folder")
     departments = [(edition, department, inputs(edition, department))
                    for edition in site.editions for department in edition.departments]
-    found = {key: search.known_partition(cache, key) for _, _, key in departments}
+    # A summary kept with its department (`known`) saves reading 500 partition heads (0.24 s at 10k).
+    found = {key: kept.get(("partition", edition.year, department.slug), department,
+                           lambda key=key: search.known_partition(cache, key), key, lasting=kept_as_is)
+             for edition, department, key in departments}
+    found = {key: part if part is not None and search.present(part) else search.known_partition(cache, key)
+             for key, part in found.items()}
     missing = [(edition, department) for edition, department, key in departments if found[key] is None]
     made = iter(make_partitions(missing, cache, jobs))
-    for _, _, key in departments:
+    for edition, department, key in departments:
         if cancel():
             raise Cancelled
         part = found[key]
         if part is None:
             part = next(made)
             search.remember(cache, key, part)
+            kept.put(("partition", edition.year, department.slug), department, part, key, lasting=kept_as_is)
         yield part
     if pages:
         yield search.index_partition(search.page_docs(pages), cache)

@@ -473,6 +473,8 @@ class Kept:
         self.stored: dict[Any, tuple[Any, Any, Any]] = {}  # name → (source, token, saved value), from the state
         self.lasting: dict[Any, tuple[Any, Any, Any]] = {}  # what this process would save
         self.changed = False  # since the last `load` or `save`
+        self.whole = 0  # bytes of the whole store as last written or read
+        self.made: dict[Any, tuple[Any, Any, Any]] = {}  # entries saved since then ("kept delta")
 
     def get(self, name: Any, source: object, compute: Callable[[], Any], token: Any = None,
             lasting: Callable[[Any], Any] | None = None, restore: Callable[[Any], Any] | None = None) -> Any:
@@ -501,22 +503,54 @@ class Kept:
             self.lasting[name] = saved
         return value
 
+    def put(self, name: Any, source: object, value: Any, token: Any = None, lasting: Callable[[Any], Any] | None = None) -> None:
+        """Keep a value made outside `get` (say, in worker processes) as `get` would have kept it."""
+        if not self.keep:
+            return
+        identity = source_of(source) if lasting is not None else None
+        saved = (identity, token, lasting(value)) if identity is not None and lasting is not None else None
+        self.held[name] = (source, token, value, saved)
+        if saved is not None:
+            self.lasting[name], self.changed = saved, True
+
     def load(self, state: BuildState) -> None:
         """Take what the last process saved in the state, unless this engine has already (a session's)."""
         if self.stored or not self.keep:
             return
-        saved = state.recall("kept")
-        value = RecordCache.unpickle(saved) if saved else None
-        sound = isinstance(value, dict) and all(isinstance(v, tuple) and len(v) == 3 for v in value.values())
-        self.stored = value if sound else {}  # anything else is derived again
+        whole, since = state.recall("kept"), state.recall("kept delta")
+        base, delta = (RecordCache.unpickle(saved) if saved else None for saved in (whole, since))
+        self.stored = base if sound_store(base) else {}  # anything else is derived again
+        self.whole = len(whole or b"") if self.stored else 0
+        self.made = delta if self.stored and sound_store(delta) else {}  # type: ignore[assignment]
+        self.stored.update(self.made)
         self.changed = False
 
     def save(self, state: BuildState) -> None:
-        """Save what lasts for the next process: what this build derived or took from the last one."""
+        """Save what lasts for the next process: what this build derived or took from the last one.
+
+        After an edit, only the entries made since the whole store was last written ("kept delta",
+        read back over it); the whole (10 MB at 10,000 projects, 0.24 s to write) once that is a
+        quarter of its size, or when an entry is gone.
+        """
         if not self.keep or not (self.changed or self.lasting.keys() != self.stored.keys()):
             return
-        state.keep("kept", pickle.dumps(self.lasting, protocol=pickle.HIGHEST_PROTOCOL))
-        self.stored, self.lasting, self.changed = self.lasting, {}, False
+        stored, lasting = self.stored, self.lasting
+        made = {**self.made, **{name: entry for name, entry in lasting.items() if stored.get(name) is not entry}}
+        delta = pickle.dumps(made, protocol=pickle.HIGHEST_PROTOCOL) if self.whole and stored.keys() <= lasting.keys() else b""
+        if delta and 4 * len(delta) < self.whole:
+            state.keep("kept delta", delta)
+            self.made = made
+        else:
+            whole = pickle.dumps(lasting, protocol=pickle.HIGHEST_PROTOCOL)
+            state.keep("kept", whole)
+            state.keep("kept delta", b"")
+            self.made, self.whole = {}, len(whole)
+        self.stored, self.lasting, self.changed = lasting, {}, False
+
+
+def sound_store(value: object) -> bool:
+    """Tell whether a kept store read back has the shape `Kept.save` gives it."""
+    return isinstance(value, dict) and all(isinstance(v, tuple) and len(v) == 3 for v in value.values())
 
 
 def kept_as_is(value: Any) -> Any:

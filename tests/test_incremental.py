@@ -25,7 +25,7 @@ from site_fixture import CONTENT, snapshot
 from generator import opendata, plan, shelf, urls
 from generator.build import BuildReport, Engine
 from generator.render import TEMPLATES
-from generator.state import BuildState
+from generator.state import BuildState, fingerprint
 
 PROJECT = "2024/pengyang-sfj/renmin-tiaojie.yaml"
 PROJECT_PAGE = urls.project(2024, "pengyang-sfj", "renmin-tiaojie")
@@ -357,6 +357,17 @@ def test_a_build_after_one_edit_reads_only_the_edited_departments_tables(work: P
     assert shelf.Shelf.opened == opened, "an unchanged department's tables were read"
     assert planned == ["2024/pengyang-sfj"]
     assert PROJECT_PAGE in report.rendered
+    run(work, clean=True, output="clean", cache="clean-cache")
+    assert snapshot(work / "public") == snapshot(work / "clean")
+    # After an edit only what it changed is saved (state.Kept.save): the next process reads that over the whole.
+    state = BuildState(work / ".disclose-cache", fingerprint())
+    delta, whole = state.recall("kept delta"), state.recall("kept")
+    state.close()
+    assert delta and whole and len(delta) < len(whole) / 4
+    edit(work / "content/2024/pengyang-copy/renmin-tiaojie.yaml", "name: ", "name: 又一次")
+    planned.clear()
+    run(work)
+    assert shelf.Shelf.opened == opened and planned == ["2024/pengyang-copy"]
     run(work, clean=True, output="clean", cache="clean-cache")
     assert snapshot(work / "public") == snapshot(work / "clean")
     # A change every page shows reads every department's tables again, and still builds the same site.

@@ -78,7 +78,7 @@ from .docs import (
                    project_doc,
                    site_docs,
 )
-from .partition import CacheError, PartitionIndex, forget_others, index_partition, known_partition, remember
+from .partition import CacheError, PartitionIndex, forget_others, index_partition, known_partition, present, remember
 from .postings import decode_posting, encode_posting
 from .read import Hit, SearchResult, query
 from .text import WHITESPACE, key_hash, normalize, plan_word, query_words, tokenize
@@ -88,5 +88,5 @@ __all__ = [
     "SearchDoc", "normalize", "tokenize", "indicator_anchor", "project_doc", "department_doc", "page_doc",
     "site_docs", "write_index", "write_indexes", "query", "doc_text", "matches", "SearchResult", "Hit",
     "decode_posting", "encode_posting", "WHITESPACE", "key_hash", "plan_word", "query_words", "PAGES", "WORKERS",
-    "docs_for_partition", "page_docs", "index_partition", "known_partition", "remember", "forget_others", "write_site_index", "PartitionIndex", "CacheError", "Written",
+    "docs_for_partition", "page_docs", "index_partition", "known_partition", "present", "remember", "forget_others", "write_site_index", "PartitionIndex", "CacheError", "Written",
 ]

@@ -137,6 +137,18 @@ def known_partition(cache_dir: Path, key: str) -> PartitionIndex | None:
         return None
 
 
+def present(part: PartitionIndex) -> bool:
+    """Tell whether a partition's file is still there at the size its summary says (its blobs are checked as read)."""
+    try:
+        size = os.stat(part.path).st_size
+    except OSError:
+        return False
+    if not part.buckets:
+        return True
+    _, offset, length, _ = part.buckets[-1]  # empty buckets after it have no bytes: it ends the file
+    return size == offset + length
+
+
 def remember(cache_dir: Path, key: str, part: PartitionIndex) -> None:
     """Note which partition `key`'s inputs made, so that the next build need not make its documents again."""
     alias = Path(cache_dir) / "search" / "inputs" / key
