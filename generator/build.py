@@ -40,7 +40,7 @@ from . import safety
 from .folders import template_folders
 from .forked import default_jobs
 from .problems import Problem, print_problems
-from .state import BuildState, Kept, default_cache, fingerprint, hash_parts
+from .state import BuildState, CacheDamaged, Kept, default_cache, fingerprint, hash_parts
 from .write import OutputError, intact
 
 
@@ -183,8 +183,19 @@ class Engine:
             return
         from . import pipeline  # here, not above: a build with nothing to do never imports the stages
 
-        pipeline.run(self, state, report, root, signature, strict=strict, clean=clean, progress=progress,
-                     pages_only=pages_only, cancel=cancel)
+        try:
+            pipeline.run(self, state, report, root, signature, strict=strict, clean=clean, progress=progress,
+                         pages_only=pages_only, cancel=cancel)
+        except CacheDamaged:
+            if state is None:
+                raise
+            print("提示：缓存中保存的部门记录已损坏，已丢弃，重新读取全部记录。", file=sys.stderr)
+            state.forget_shelves()
+            self.memory.clear()
+            self.kept = Kept()
+            report.problems, report.rendered, report.processes = [], [], set()
+            pipeline.run(self, state, report, root, signature, strict=strict, clean=clean, progress=progress,
+                         pages_only=pages_only, cancel=cancel)
 
     def signature(self, root: Path, *, with_content: bool = True) -> bytes:
         """Return a hash of every input file's name, size and mtime, and of the options that change the output.

@@ -57,6 +57,10 @@ class Entry(NamedTuple):
     origin: str = "page"  # page, asset, search, archive …
 
 
+class CacheDamaged(Exception):
+    """Something read back from the state is not what was written (generator/shelf.py): drop it, build again."""
+
+
 def fingerprint() -> str:
     """Return a hash of the generator's version and code: another generator's state is not ours."""
     digest = hashlib.sha256(__version__.encode())
@@ -182,6 +186,12 @@ class BuildState:
     def keep(self, key: str, value: bytes) -> None:
         """Keep a value (bytes) under `key` until the next build replaces it."""
         self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"kept:{key}", value))
+
+    def forget_shelves(self) -> None:
+        """Drop the department folders kept whole and what was derived from them (`CacheDamaged`)."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM records WHERE kind = ?", (FOLDER,))
+            db.execute("DELETE FROM meta WHERE key IN ('kept:kept', 'kept:kept delta')")
 
     def template_references(self) -> dict[str, tuple[str, ...]]:
         """Return the templates each template names, by the digest of its source."""

@@ -392,6 +392,24 @@ def test_what_lasts_between_processes_is_derived_again_when_damaged(work: Path, 
     assert snapshot(work / "public") == snapshot(work / "clean")
 
 
+def test_a_shelf_that_does_not_read_back_is_dropped_and_the_build_runs_again(work: Path,
+                                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    EDITS["a figure"](work)
+    run(work)  # every folder's row as it stands here (copying the work folder gave every file a new inode)
+    # The row itself reads back (its pickle is whole), the department's tables inside it do not.
+    with sqlite3.connect(work / ".disclose-cache" / "state.sqlite") as db:
+        path, payload = db.execute("SELECT path, payload FROM records WHERE kind = 'folder' AND path LIKE ?",
+                                   ("%/2024/pengyang-sfj",)).fetchone()
+        (own, blob, counts, digest), problems, digests = pickle.loads(payload)
+        damaged = (own, blob[:-40] + bytes(40), counts, digest), problems, digests
+        db.execute("UPDATE records SET payload = ? WHERE path = ?", (pickle.dumps(damaged), path))
+    EDITS["edit the base template"](work)  # every page again: every shelf is opened
+    run(work)
+    assert "缓存中保存的部门记录已损坏" in capsys.readouterr().err
+    run(work, clean=True, output="clean", cache="clean-cache")
+    assert snapshot(work / "public") == snapshot(work / "clean")
+
+
 def test_a_cancelled_build_leaves_the_output_as_it_was(work: Path) -> None:
     # The preview cancels the full build that follows the pages when another save arrives.
     engine = first_session_build(work)
