@@ -125,7 +125,9 @@ def load_department(folder: Path, report: Report, cache: RecordCache) -> Departm
     listing = cache.listed(folder)
     department, problems = cache.folder(folder, listing, load, (shelf.shelve, shelf.unshelve))
     if department is not None and listing is not None:
-        department._source = listing_digest(listing)  # what it is made of, for what is derived from it (state.Kept)
+        # What it is made of, for what is derived from it (state.Kept): its files, and where they are
+        # (a folder moved keeps its inodes, and its records' paths change).
+        department._source = listing_digest((str(folder), listing))
     report.extend(problems)
     return department
 

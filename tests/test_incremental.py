@@ -410,6 +410,20 @@ def test_a_shelf_that_does_not_read_back_is_dropped_and_the_build_runs_again(wor
     assert snapshot(work / "public") == snapshot(work / "clean")
 
 
+def test_a_moved_content_folder_is_not_taken_for_the_one_it_was(work: Path) -> None:
+    # Moved, its files keep their names, sizes, mtimes and inodes: what was derived from them names the old place.
+    EDITS["a figure"](work)
+    run(work)
+    os.rename(work / "content", work / "moved")
+    engine = Engine(work / "moved", work / "public", cache=work / ".disclose-cache", jobs=1)
+    report = engine.build(progress=False, clean=True)
+    assert report.status == 0 and report.problems
+    assert all("/moved/" in problem.file for problem in report.problems), [p.file for p in report.problems][:3]
+    fresh = Engine(work / "moved", work / "clean", cache=work / "clean-cache", jobs=1).build(progress=False)
+    assert sorted(map(str, report.problems)) == sorted(map(str, fresh.problems))
+    assert snapshot(work / "public") == snapshot(work / "clean")
+
+
 def test_a_cancelled_build_leaves_the_output_as_it_was(work: Path) -> None:
     # The preview cancels the full build that follows the pages when another save arrives.
     engine = first_session_build(work)
