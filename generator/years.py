@@ -29,7 +29,7 @@ from . import urls
 from .model import Department, Edition, Evaluation, Project, Site, iter_indicators, record_file
 from .money import format_amount
 from .opendata import DataFile
-from .state import NOTHING, Kept, hash_parts, kept_as_is
+from .state import NOTHING, Kept, hash_parts, kept_as_is, source_of
 
 Key = tuple[int, str, str]  # (year, department slug, project slug)
 
@@ -177,6 +177,7 @@ def links_of(site: Site, kept: Kept = NOTHING) -> Across:
     """
     departments: dict[str, list[tuple[int, str]]] = {}
     made: dict[tuple[int, str], dict[str, tuple[YearRow, tuple[str, ...]]]] = {}
+    by_key = {(e.year, d.slug): d for e in site.editions for d in e.departments}
     for edition in site.editions:
         for department in edition.departments:
             departments.setdefault(department.slug, []).append((edition.year, department.name))
@@ -195,10 +196,14 @@ def links_of(site: Site, kept: Kept = NOTHING) -> Across:
             linked = kept.get(("linked", *key), department,
                               lambda y=edition.year, d=department: linked_departments(y, d, groups), (version,),
                               lasting=kept_as_is)
+            # The linked departments' rows are made from them alone: their identity stands for the rows
+            # (which, as a token, were a third of what a new process reads back), when they all have one.
+            sources = tuple(source_of(by_key[k]) for k in linked)
             rows[key], inputs[key], shown[key] = kept.get(
                 ("links", *key), department,
                 lambda y=edition.year, d=department, s=years: department_links(y, d, groups, made, editions, s),
-                (version, editions, years, tuple(made[k] for k in linked)), lasting=kept_as_is)
+                (version, editions, years, sources if None not in sources else tuple(made[k] for k in linked)),
+                lasting=kept_as_is)
     return Across(newest, {slug: tuple(sorted(v, reverse=True)) for slug, v in departments.items()}, rows, inputs, shown)
 
 
