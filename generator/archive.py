@@ -31,9 +31,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from . import urls
+from .kept import NOTHING, Kept, kept_as_is
 from .model import Correction, Department, Edition, Site, record_file
 from .problems import Problem, locate
-from .state import NOTHING, Kept, kept_as_is
 
 MANIFEST = "manifest.json"
 ARCHIVE = "archive.zip"

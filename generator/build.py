@@ -39,8 +39,9 @@ from pathlib import Path
 from . import safety
 from .folders import template_folders
 from .forked import default_jobs
+from .kept import Kept
 from .problems import Problem, print_problems
-from .state import BuildState, CacheDamaged, Kept, default_cache, fingerprint, hash_parts
+from .state import BuildState, CacheDamaged, default_cache, fingerprint, hash_parts
 from .write import OutputError, intact
 
 
@@ -98,7 +99,7 @@ class Engine:
         self.memory: dict = {}  # records loaded by earlier builds of this engine (RecordCache)
         self.parts: dict = {}  # open-data parts made or read by earlier builds (opendata.PartStore)
         self.rows: tuple[tuple[str, bytes], dict] | None = None  # the output rows this engine saved last
-        self.kept = Kept()  # what earlier builds derived from departments that are unchanged (state.Kept)
+        self.kept = Kept()  # what earlier builds derived from departments that are unchanged (kept.Kept)
         self.templates_token = ""  # the template folders as the last signature saw them
         self.announced: set[Problem] = set()  # the problems the last build printed (see `announce`)
 

@@ -532,7 +532,7 @@ class Department(Record):
     transfers: SkipJsonSchema[tuple[Transfer, ...]] = Field((), exclude=True)
     evaluations: SkipJsonSchema[tuple[Evaluation, ...]] = Field((), exclude=True)
     # The digest of its folder's listing, set by the loader: the identity of what is derived from it
-    # across processes (state.Kept), without reading its tables (generator/shelf.py).
+    # across processes (kept.Kept), without reading its tables (generator/shelf.py).
     _source: str = PrivateAttr("")
 
     @cached_property

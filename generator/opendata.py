@@ -29,8 +29,9 @@ from typing import Any
 
 from . import urls, xlsx
 from .forked import forked_map
+from .kept import NOTHING, Kept, kept_as_is
 from .model import Department, Edition, Level1, Project, Site, iter_indicators
-from .state import NOTHING, Kept, hash_parts, kept_as_is
+from .state import hash_parts
 from .tables import PERIOD_LABELS
 from .write import Pieces
 

@@ -25,13 +25,14 @@ from . import address, archive, opendata, prefetch, search, walk, years
 from .build import BuildReport, Cancelled, Engine, timed
 from .folders import template_folders
 from .forked import forked_map
+from .kept import NOTHING, Kept, kept_as_is
 from .load import Page, load_content
 from .minify import minify
 from .model import Department, Edition, Site
 from .parallel import SchedulerError, TemplateFailure, executor, render_all, tasks
 from .plan import PageSpec, PlanError, common, department_records, edition_records, plan_site
 from .render import REFERENCES, Renderer
-from .state import NOTHING, BuildState, Kept, RecordCache, hash_parts, kept_as_is
+from .state import BuildState, RecordCache, hash_parts
 from .validate import check_site
 from .write import Output, OutputError
 
@@ -137,7 +138,7 @@ def run(engine: Engine, state: BuildState | None, report: BuildReport, root: Pat
         # After pages only, the output is not what these inputs make: the next build must not stop early.
         state.keep(f"signature:{root}", b"pages only" if pages_only else signature)
         state.keep(f"problems:{root}", pickle.dumps(report.problems, protocol=pickle.HIGHEST_PROTOCOL))
-        if not pages_only:  # what the next process takes from this one (state.Kept)
+        if not pages_only:  # what the next process takes from this one (kept.Kept)
             engine.kept.save(state)
     report.written, report.removed, report.status = sorted(out.changed), out.removed, 0
 

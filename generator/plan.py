@@ -21,10 +21,10 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from . import address, archive, opendata, urls, years
+from .kept import NOTHING, Kept, kept_as_is
 from .load import Page
 from .model import Department, Edition, Site, record_file
 from .money import Money, total
-from .state import NOTHING, Kept, kept_as_is
 
 M = TypeVar("M", bound=BaseModel)
 

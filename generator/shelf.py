@@ -7,7 +7,7 @@ folder as one row of the record cache (`RecordCache.folder`), found by the folde
 listing: the department's own fields and totals as objects, its projects, transfer
 tables and self-evaluations as one pickled blob (`Deferred`) that is unpickled the first
 time a stage reads them. What the stages derive from an unchanged department is kept by
-the department's `_source` (state.Kept), so a one-edit build reads the tables of the
+the department's `_source` (kept.Kept), so a one-edit build reads the tables of the
 changed department only.
 """
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 from itertools import pairwise
 from pathlib import Path
 
+from .kept import NOTHING, Kept, kept_as_is
 from .model import (
     Department,
     DepartmentGoals,
@@ -29,7 +30,6 @@ from .model import (
 )
 from .money import format_number
 from .problems import Problem, field_path, locate
-from .state import NOTHING, Kept, kept_as_is
 from .tables import INDICATOR_LABELS, LEVELS, indicators_of
 
 Finding = tuple[list[str | int], str]

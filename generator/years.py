@@ -26,10 +26,11 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from . import urls
+from .kept import NOTHING, Kept, kept_as_is, source_of
 from .model import Department, Edition, Evaluation, Project, Site, iter_indicators, record_file
 from .money import format_amount
 from .opendata import DataFile
-from .state import NOTHING, Kept, hash_parts, kept_as_is, source_of
+from .state import hash_parts
 
 Key = tuple[int, str, str]  # (year, department slug, project slug)
 

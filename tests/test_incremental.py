@@ -359,7 +359,7 @@ def test_a_build_after_one_edit_reads_only_the_edited_departments_tables(work: P
     assert PROJECT_PAGE in report.rendered
     run(work, clean=True, output="clean", cache="clean-cache")
     assert snapshot(work / "public") == snapshot(work / "clean")
-    # After an edit only what it changed is saved (state.Kept.save): the next process reads that over the whole.
+    # After an edit only what it changed is saved (kept.Kept.save): the next process reads that over the whole.
     state = BuildState(work / ".disclose-cache", fingerprint())
     delta, whole = state.recall("kept delta"), state.recall("kept")
     state.close()
