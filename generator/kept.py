@@ -78,24 +78,19 @@ class Kept:
             if held[3] is not None:
                 self.lasting[name] = held[3]
             return held[2]
-        identity = source_of(source) if lasting is not None else None
-        saved = None
-        if identity is not None:
-            stored = self.stored.get(name)
-            if stored is not None and stored[0] == identity and stored[1] == token:
-                self.hits += 1
-                saved, value = stored, restore(stored[2]) if restore is not None else stored[2]
-        if saved is None:
-            value = compute()
-            if identity is not None:
-                saved, self.changed = (identity, token, lasting(value)), True
-        self.held[name] = (source, token, value, saved)
-        if saved is not None:
-            self.lasting[name] = saved
+        stored = self.stored.get(name) if lasting is not None else None
+        if stored is not None and stored[0] == source_of(source) and stored[1] == token:
+            self.hits += 1
+            value = restore(stored[2]) if restore is not None else stored[2]
+            self.held[name] = (source, token, value, stored)
+            self.lasting[name] = stored
+            return value
+        value = compute()
+        self.put(name, source, value, token, lasting)
         return value
 
     def put(self, name: Any, source: object, value: Any, token: Any = None, lasting: Callable[[Any], Any] | None = None) -> None:
-        """Keep a value made outside `get` (say, in worker processes) as `get` would have kept it."""
+        """Keep a value made outside `get` (say, in worker processes) as `get` keeps what it computes."""
         if not self.keep:
             return
         identity = source_of(source) if lasting is not None else None

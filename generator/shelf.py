@@ -112,8 +112,3 @@ def unshelve(shelved: tuple[Department, bytes, tuple[int, ...], str]) -> Departm
     shelf = Shelf(blob, digest)
     return own.model_copy(update={name: Deferred(shelf, i, counts[i]) for i, name in enumerate(CHILDREN)})
 
-
-def opened(department: Department) -> bool:
-    """Tell whether a department's tables are in memory (not shelved, or read since)."""
-    projects = department.projects
-    return not isinstance(projects, Deferred) or projects.shelf.items is not None

@@ -203,13 +203,8 @@ class TooLarge(ValueError):
     """A workbook would pass the 4 GiB a plain zip can hold."""
 
 
-def zip_entries(entries: Sequence[tuple[str, Sequence[Chunk]]]) -> bytes:
-    """Return a zip of deflated entries, each given as chunks laid end to end."""
-    return b"".join(zip_pieces(entries))
-
-
 def zip_pieces(entries: Sequence[tuple[str, Sequence[Chunk]]]) -> list[bytes]:
-    """Return the pieces of a zip of deflated entries (`zip_entries`), each entry given as chunks."""
+    """Return a zip of deflated entries, each given as chunks laid end to end, as pieces to lay end to end."""
     pieces: list[bytes] = []
     directory = bytearray()
     offset = 0

@@ -314,18 +314,24 @@ def test_a_running_preview_equals_a_clean_build_pages_first(work: Path, kind: st
     assert len(first.rendered) <= len(clean.rendered)
 
 
-def test_a_running_engine_plans_again_only_the_department_that_changed(work: Path,
-                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    shutil.copytree(work / "content/2024/pengyang-sfj", work / "content/2024/pengyang-copy")  # one left unchanged
-    engine = first_session_build(work)
-    departments = [d for d in (work / "content").glob("*/*") if d.is_dir()]
-    planned: list[str] = []
+@pytest.fixture
+def planned(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The departments whose pages are planned (not taken from what was kept), as year/slug, in order."""
+    found: list[str] = []
     plan_department = plan.department_pages
 
     def counted(shared, edition, edition_head, department):  # noqa: ANN001, ANN202 - a spy
-        planned.append(f"{edition.year}/{department.slug}")
+        found.append(f"{edition.year}/{department.slug}")
         return plan_department(shared, edition, edition_head, department)
     monkeypatch.setattr(plan, "department_pages", counted)
+    return found
+
+
+def test_a_running_engine_plans_again_only_the_department_that_changed(work: Path, planned: list[str]) -> None:
+    shutil.copytree(work / "content/2024/pengyang-sfj", work / "content/2024/pengyang-copy")  # one left unchanged
+    engine = first_session_build(work)
+    departments = [d for d in (work / "content").glob("*/*") if d.is_dir()]
+    planned.clear()
     EDITS["a figure"](work)
     assert engine.build(progress=False, pages_only=True).status == 0
     assert planned == ["2024/pengyang-sfj"]
@@ -338,19 +344,12 @@ def test_a_running_engine_plans_again_only_the_department_that_changed(work: Pat
     assert snapshot(work / "public") == snapshot(work / "clean")
 
 
-def test_a_build_after_one_edit_reads_only_the_edited_departments_tables(work: Path,
-                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_build_after_one_edit_reads_only_the_edited_departments_tables(work: Path, planned: list[str]) -> None:
     # A new process (here a new engine, as `disclose build` makes): what the last one derived from each
     # unchanged department lasts in the state, and its projects stay shelved (generator/shelf.py).
     shutil.copytree(work / "content/2024/pengyang-sfj", work / "content/2024/pengyang-copy")
     run(work)
-    planned: list[str] = []
-    plan_department = plan.department_pages
-
-    def counted(shared, edition, edition_head, department):  # noqa: ANN001, ANN202 - a spy
-        planned.append(f"{edition.year}/{department.slug}")
-        return plan_department(shared, edition, edition_head, department)
-    monkeypatch.setattr(plan, "department_pages", counted)
+    planned.clear()
     EDITS["a figure"](work)
     opened = shelf.Shelf.opened
     report = run(work)
