@@ -396,12 +396,16 @@ def serve(content: Path, *, cache: Path, port: int = 8000, host: str = HOST, ope
                     print(f"  下载文件和搜索索引也已更新（{seconds:.2f} 秒）", flush=True)
 
     def interrupt(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt  # SIGTERM stops the preview as cleanly as Ctrl+C
+        # The loop is told to stop as well: a KeyboardInterrupt that lands while the main thread runs a
+        # weakref callback or a __del__ is printed as "Exception ignored" and lost (seen once in CI).
+        loop.add_callback(loop.stop)
+        raise KeyboardInterrupt
 
+    # SIGTERM stops the preview as cleanly as Ctrl+C; and Ctrl+C stops it even when it was started with
+    # Ctrl+C ignored (a shell's `disclose serve &`, a CI job in the background): the page says Ctrl+C
+    # ends it, and a preview that cannot be stopped so is a trap.
     signal.signal(signal.SIGTERM, interrupt)
-    # Ctrl+C stops the preview even when it was started with Ctrl+C ignored (a shell's `disclose serve &`, a CI
-    # job in the background): the page says Ctrl+C ends it, and a preview that cannot be stopped so is a trap.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGINT, interrupt)
     watcher = threading.Thread(target=watch, name="disclose-watch", daemon=True)
     builder = threading.Thread(target=rebuild_on_changes, name="disclose-rebuild", daemon=True)
     watcher.start()
