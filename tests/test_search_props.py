@@ -252,3 +252,47 @@ def test_search_js_matches_the_python_twin(page: object, index: Path, docs: list
     normalized = page.evaluate("(texts) => texts.map(t => window.DiscloseSearch.normalize(t))",
                                ["３１．９ 万元", "Straße ΣΊΣΥΦΟΣ", "  人民\u3000调解\n ", "ﬁ①㎡", "调\x00解"])
     assert normalized == [search.normalize(t) for t in ["３１．９ 万元", "Straße ΣΊΣΥΦΟΣ", "  人民\u3000调解\n ", "ﬁ①㎡", "调\x00解"]]
+
+
+def test_search_js_inflates_every_kind_of_block_zlib_writes(page: object, index: Path) -> None:
+    """Documents are zlib streams: stored, fixed and dynamic blocks, long matches and many blocks all inflate."""
+    import base64
+    import os
+    import zlib
+
+    shutil.copy(REPO / "site_templates" / "assets" / "search.js", index / "search.js")
+    (index / "harness.html").write_text(
+        '<!DOCTYPE html><html lang="zh-CN"><meta charset="utf-8"><title>search.js</title>'
+        '<script src="search.js" data-root=""></script></html>', encoding="utf-8")
+    page.goto((index / "harness.html").as_uri())
+    r = random.Random(3)
+    texts = [b"", b"a", "预算绩效目标公开".encode() * 2000, os.urandom(70000),
+             bytes(r.choice(b"ab ") for _ in range(200000))]
+    streams = []
+    for text in texts:
+        for level in (0, 1, 9):
+            streams.append((zlib.compress(text, level), text))
+        for strategy in (zlib.Z_FIXED, zlib.Z_HUFFMAN_ONLY, zlib.Z_RLE):
+            packer = zlib.compressobj(9, zlib.DEFLATED, 15, 9, strategy)
+            streams.append((packer.compress(text) + packer.flush(), text))
+    got = page.evaluate(
+        """(streams) => streams.map(s => {
+            const raw = atob(s), bytes = [];
+            for (let i = 0; i < raw.length; i++) bytes.push(raw.charCodeAt(i));
+            let out;
+            try { out = window.DiscloseSearch.inflate(bytes); } catch (e) { return "error"; }
+            return btoa(out.map(b => String.fromCharCode(b)).join(""));
+        })""", [base64.b64encode(z).decode() for z, _ in streams])
+    assert got == [base64.b64encode(text).decode() for _, text in streams]
+    # a damaged stream is refused, not read as something else
+    damaged = bytearray(zlib.compress(texts[2], 9))
+    damaged[len(damaged) // 2] ^= 0xFF
+    cut = zlib.compress(texts[2], 9)[:-20]
+    refused = page.evaluate(
+        """(streams) => streams.map(s => {
+            const raw = atob(s), bytes = [];
+            for (let i = 0; i < raw.length; i++) bytes.push(raw.charCodeAt(i));
+            try { window.DiscloseSearch.inflate(bytes); return "read"; } catch (e) { return "refused"; }
+        })""", [base64.b64encode(bytes(b)).decode() for b in (damaged, cut, b"not zlib")])
+    assert refused == ["refused"] * 3
+    assert search.partition.unpacked(search.partition.packed('{"t":"调解"}')[1:-1]) == {"t": "调解"}

@@ -42,7 +42,8 @@ which works from file:// and from any static server; each file is
     a/<j>.js        documents with an amount, largest first (sort by amount)
     d/<n/1000>/<n%1000>.js   one document: url, title, department, edition,
                     amount and its fields (original text, for the phrase
-                    check, the excerpt and the anchor of the hit)
+                    check, the excerpt and the anchor of the hit), its JSON
+                    zlib-compressed in a base64 string (`partition.packed`)
     A posting is a string: "D" delta varints, "B" bitmap, "R" runs or "C"
     complement, whichever is shortest (varint digits are base64 characters).
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .excerpt import excerpt_of
+from .partition import unpacked
 from .postings import _read_varints, decode_posting
 from .text import key_hash, normalize, plan_word, query_words
 from .write import doc_path
@@ -63,6 +64,7 @@ class _Reader:
     def __init__(self, search_dir: Path):
         self.dir = search_dir
         self.cache: dict[str, Any] = {}
+        self.docs: dict[str, dict] = {}  # documents as inflated from their files
         self.bytes = 0
         self.loaded: list[str] = []
 
@@ -112,7 +114,10 @@ class _Scope:
     def doc(self, n: int) -> dict:
         for name, start, count in self.m["parts"]:
             if start <= n < start + count:
-                return self.reader.load(f"{name}/{doc_path(n - start)}")
+                path = f"{name}/{doc_path(n - start)}"
+                if path not in self.reader.docs:
+                    self.reader.docs[path] = unpacked(self.reader.load(path))
+                return self.reader.docs[path]
         raise IndexError(n)
 
 

@@ -257,9 +257,136 @@
     return set;
   }
 
+  /* ---------- documents: zlib streams in base64 (generator/search/partition.py packed) ---------- */
+
+  // Inflate (RFC 1950/1951) in the manner of zlib's puff.c: small rather than fast, and
+  // documents are a few kilobytes. DecompressionStream would do it natively, but not in
+  // every browser citizens read with, and not in one code path with the older ones.
+  var LBASE = [3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258];
+  var LEXT = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0];
+  var DBASE = [1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073,
+    4097, 6145, 8193, 12289, 16385, 24577];
+  var DEXT = [0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13];
+  var ORDER = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15];
+
+  function huffman(lengths) {
+    var count = [], offs = [0, 0], symbol = [], i;
+    for (i = 0; i < 16; i++) count[i] = 0;
+    for (i = 0; i < lengths.length; i++) count[lengths[i]]++;
+    for (i = 1; i < 15; i++) offs[i + 1] = offs[i] + count[i];
+    for (i = 0; i < lengths.length; i++) if (lengths[i]) symbol[offs[lengths[i]]++] = i;
+    return { count: count, symbol: symbol };
+  }
+
+  function fill(value, n) {
+    var out = [];
+    while (n--) out.push(value);
+    return out;
+  }
+  var FIXED_LIT = huffman(fill(8, 144).concat(fill(9, 112), fill(7, 24), fill(8, 8)));
+  var FIXED_DIST = huffman(fill(5, 30));
+
+  function inflate(src) {
+    var at = 2, buf = 0, have = 0, out = [], last, type, i;  // at 2: past the zlib header
+    function fail() { throw new Error("inflate"); }
+    function bits(n) {
+      while (have < n) {
+        if (at >= src.length) fail();
+        buf |= src[at++] << have;
+        have += 8;
+      }
+      var v = buf & ((1 << n) - 1);
+      buf >>>= n;
+      have -= n;
+      return v;
+    }
+    function decode(h) {
+      var code = 0, first = 0, index = 0, c;
+      for (var len = 1; len < 16; len++) {
+        code |= bits(1);
+        c = h.count[len];
+        if (code - c < first) return h.symbol[index + code - first];
+        index += c;
+        first = (first + c) << 1;
+        code <<= 1;
+      }
+      return fail();
+    }
+    if ((src[0] & 15) !== 8 || ((src[0] << 8) | src[1]) % 31) fail();
+    do {
+      last = bits(1);
+      type = bits(2);
+      if (type === 0) {
+        buf = have = 0;  // to the byte boundary: fewer than 8 bits are ever held
+        var size = src[at] | (src[at + 1] << 8);
+        if (at + 4 + size > src.length || (size ^ (src[at + 2] | (src[at + 3] << 8))) !== 0xffff) fail();
+        for (i = at + 4; i < at + 4 + size; i++) out.push(src[i]);
+        at += 4 + size;
+        continue;
+      }
+      var lit = FIXED_LIT, dist = FIXED_DIST;
+      if (type === 2) {
+        var nlen = bits(5) + 257, ndist = bits(5) + 1, ncode = bits(4) + 4, lengths = fill(0, 19), sym, rep, prev;
+        for (i = 0; i < ncode; i++) lengths[ORDER[i]] = bits(3);
+        var codes = huffman(lengths);
+        lengths = [];
+        while (lengths.length < nlen + ndist) {
+          sym = decode(codes);
+          if (sym < 16) { lengths.push(sym); continue; }
+          prev = 0;
+          if (sym === 16) {
+            if (!lengths.length) fail();
+            prev = lengths[lengths.length - 1];
+            rep = 3 + bits(2);
+          } else rep = sym === 17 ? 3 + bits(3) : 11 + bits(7);
+          while (rep--) lengths.push(prev);
+        }
+        if (lengths.length > nlen + ndist) fail();
+        lit = huffman(lengths.slice(0, nlen));
+        dist = huffman(lengths.slice(nlen));
+      } else if (type !== 1) fail();
+      for (;;) {
+        sym = decode(lit);
+        if (sym < 256) out.push(sym);
+        else if (sym === 256) break;
+        else {
+          sym -= 257;
+          if (sym >= 29) fail();
+          var length = LBASE[sym] + bits(LEXT[sym]), d = decode(dist);
+          if (d >= 30) fail();
+          var from = out.length - DBASE[d] - bits(DEXT[d]);
+          if (from < 0) fail();
+          for (i = 0; i < length; i++) out.push(out[from + i]);
+        }
+      }
+    } while (!last);
+    var a = 1, b = 0;  // the stream's Adler-32 checksum: a damaged file is refused, not shown
+    for (i = 0; i < out.length; i++) {
+      a = (a + out[i]) % 65521;
+      b = (b + a) % 65521;
+    }
+    if (at + 4 > src.length || (((src[at] << 24) | (src[at + 1] << 16) | (src[at + 2] << 8) | src[at + 3]) >>> 0)
+        !== ((b << 16) | a) >>> 0) fail();
+    return out;
+  }
+
+  function utf8(bytes) {
+    if (window.TextDecoder) return new TextDecoder("utf-8").decode(new Uint8Array(bytes));
+    var text = "";
+    for (var i = 0; i < bytes.length; i += 8192) text += String.fromCharCode.apply(null, bytes.slice(i, i + 8192));
+    return decodeURIComponent(escape(text));
+  }
+
+  function unpack(data) {
+    if (typeof data !== "string") throw new Error("document");
+    var raw = atob(data), bytes = [];
+    for (var i = 0; i < raw.length; i++) bytes.push(raw.charCodeAt(i));
+    return JSON.parse(utf8(inflate(bytes)));
+  }
+
   /* ---------- loading index files as scripts ---------- */
 
-  var cache = {}, pending = {};
+  var cache = {}, pending = {}, docs = {};
   var loadedNames = [];
   window.__ds = function (name, data) {
     var p = pending[name];
@@ -315,7 +442,12 @@
     for (var i = 0; i < parts.length; i++) {
       if (parts[i][1] <= n && n < parts[i][1] + parts[i][2]) {
         var local = n - parts[i][1];
-        return load(parts[i][0] + "/d/" + Math.floor(local / 1000) + "/" + (local % 1000));
+        var name = parts[i][0] + "/d/" + Math.floor(local / 1000) + "/" + (local % 1000);
+        if (!docs[name]) {
+          docs[name] = load(name).then(unpack);
+          docs[name].then(null, function () { delete docs[name]; });
+        }
+        return docs[name];
       }
     }
     return Promise.reject(new Error("doc " + n));
@@ -663,9 +795,9 @@
 
   window.DiscloseSearch = {
     normalize: normalize, queryWords: queryWords, planWord: planWord, keyHash: keyHash,
-    decodePosting: decodePosting, search: search, excerpt: excerpt, loaded: loadedNames,
+    decodePosting: decodePosting, inflate: inflate, search: search, excerpt: excerpt, loaded: loadedNames,
     PAGE_SIZE: PAGE_SIZE,
-    reset: function () { cache = {}; scopes = {}; loadedNames.length = 0; }  // for tests: forget loaded files
+    reset: function () { cache = {}; docs = {}; scopes = {}; loadedNames.length = 0; }  // for tests: forget loaded files
   };
 
   /* ---------- the search page ---------- */
