@@ -78,11 +78,11 @@ def test_an_edit_rebuilds_only_what_it_touches(tmp_path: Path, docs: list[Search
     again = build(docs, out, cache)
     assert (inverted, again.merged, again.changed) == ([], 0, [])
 
-    # one indicator of one project edited: one partition tokenized, a few buckets merged, a few files written
+    # one indicator of one project edited: one partition tokenized, a few buckets patched, a few files written
     edited_docs, edited = edit_one(docs)
     after = build(edited_docs, out, cache)
     assert len(inverted) == 1
-    assert 0 < after.merged < partition.BUCKETS // 2  # of the 256 buckets of "all"
+    assert after.merged == 0 and 0 < after.patched < partition.BUCKETS // 2  # of the 256 buckets of "all"
     changed = {str(Path(p).relative_to(out / "search")) for p in after.changed}
     assert len(changed) < len(after) // 10, sorted(changed)  # a few dozen shards of 644 files
     year = str(edited.edition)
@@ -96,6 +96,59 @@ def test_an_edit_rebuilds_only_what_it_touches(tmp_path: Path, docs: list[Search
     assert snapshot(out / "search") == snapshot(tmp_path / "clean" / "search")
     hit = query(out / "search" / year, "97.35")
     assert [h.url for h in hit.hits] == [edited.id]
+
+
+def renamed(doc: SearchDoc, name: str) -> SearchDoc:
+    """Return a document with another title (its first field)."""
+    anchor, label, _ = doc.fields[0]
+    return dataclasses.replace(doc, title=name, fields=((anchor, label, name), *doc.fields[1:]))
+
+
+def stripped(doc: SearchDoc) -> SearchDoc:
+    """Return a document with its title only: every key of its other fields gone from it."""
+    return dataclasses.replace(doc, fields=doc.fields[:1])
+
+
+@pytest.mark.parametrize("edit", ["rename", "strip", "two departments", "new words only"])
+def test_a_patched_bucket_is_the_bucket_a_merge_gives(tmp_path: Path, docs: list[SearchDoc], edit: str) -> None:
+    """Edits that keep every document's number patch the last merge; the index is a clean build's, byte for byte."""
+    out, cache = tmp_path / "public", tmp_path / "cache"
+    build(docs, out, cache)
+    projects = [i for i, d in enumerate(docs) if d.kind == "project"]
+    edited = list(docs)
+    if edit == "rename":  # title keys and title postings change, and keys no other page has appear
+        edited[projects[3]] = renamed(docs[projects[3]], "枫桥式公共法律服务站点建设 Ωx-9931")
+    elif edit == "strip":  # keys leave the page, some leave the whole index
+        edited[projects[5]] = stripped(docs[projects[5]])
+    elif edit == "two departments":
+        edited[projects[0]] = stripped(docs[projects[0]])
+        edited[projects[-1]] = renamed(docs[projects[-1]], docs[projects[0]].title)
+    else:  # the same words again elsewhere, and a word of its own
+        edited[projects[7]] = renamed(docs[projects[7]], docs[projects[7]].title + " 彭阳县 ζ7")
+    written = build(edited, out, cache)
+    assert written.merged == 0 and written.patched > 0
+    search.write_indexes(edited, tmp_path / "clean")
+    assert snapshot(out / "search") == snapshot(tmp_path / "clean" / "search")
+
+
+def test_what_a_patch_cannot_vouch_for_is_merged(tmp_path: Path, docs: list[SearchDoc]) -> None:
+    out, cache = tmp_path / "public", tmp_path / "cache"
+    build(docs, out, cache)
+    projects = [i for i, d in enumerate(docs) if d.kind == "project"]
+    # the last merge gone: merged again
+    for path in (cache / "search" / "merged").rglob("*.b"):
+        path.unlink()
+    edited = list(docs)
+    edited[projects[2]] = renamed(docs[projects[2]], "一个新的名称 θ42")
+    written = build(edited, out, cache)
+    assert written.merged == partition.BUCKETS and written.patched == 0
+    # a document added: the numbers after it moved, every posting there changed
+    more = [*edited[: projects[4]], renamed(docs[projects[4]], "新增项目"), *edited[projects[4]:]]
+    more[projects[4]] = dataclasses.replace(more[projects[4]], id=more[projects[4]].id.replace(".html", "-new.html"))
+    written = build(more, out, cache)
+    assert written.patched == 0 and written.merged > 0
+    search.write_indexes(more, tmp_path / "clean")
+    assert snapshot(out / "search") == snapshot(tmp_path / "clean" / "search")
 
 
 def test_removed_documents_leave_no_files(tmp_path: Path, docs: list[SearchDoc]) -> None:
@@ -224,12 +277,12 @@ def test_an_edition_can_be_left_out_of_the_all_index(tmp_path: Path, docs: list[
 
 def test_buckets_merged_in_worker_processes_give_the_same_bytes(tmp_path: Path, docs: list[SearchDoc],
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    from generator.search import write
+    from generator.search import merge
 
-    monkeypatch.setattr(write, "PARALLEL_MERGE", 0)  # these few documents would be merged here
+    monkeypatch.setattr(merge, "PARALLEL_MERGE", 0)  # these few documents would be merged here
     asked: list[int] = []
-    real = write.forked_map
-    monkeypatch.setattr(write, "forked_map", lambda f, items, jobs, **kw: asked.append(jobs) or real(f, items, jobs, **kw))
+    real = merge.forked_map
+    monkeypatch.setattr(merge, "forked_map", lambda f, items, jobs, **kw: asked.append(jobs) or real(f, items, jobs, **kw))
     sinks = {}
     for workers in (1, 2):
         cache, sinks[workers] = tmp_path / f"cache{workers}", Sink()

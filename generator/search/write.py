@@ -27,31 +27,24 @@ import contextlib
 import gc
 import hashlib
 import json
-import marshal
 import math
 import os
-import re
 import tempfile
-from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..forked import forked_map
 from . import partition
 from .docs import CATEGORIES, SearchDoc
+from .merge import INLINE_MAX, Entry, entries, merged_buckets
 from .partition import FORMAT, PartitionIndex, index_partition, read_docs
-from .postings import _varints, encode_posting
+from .postings import _varints
 
-INLINE_MAX = 200  # a posting longer than this (characters) gets a file of its own
-EXTERNAL_SIZE = 12  # what an external posting's reference counts towards a shard's size
 SHARD_TARGET = 4096  # bytes of term entries per shard, on average
 AMOUNT_CHUNK = 2048  # documents per chunk of the amount order
 BATCH_DOCS = 1000  # documents per partition when write_indexes cuts a plain stream of documents
-RANGE = 32  # buckets merged together: one read per partition file for each range
 WORKERS = min(2, os.cpu_count() or 1)  # processes for a large site
 PARALLEL_AFTER = 2  # partitions inverted in this process before workers start (small sites never start them)
-PARALLEL_MERGE = 2000  # documents in a scope from which its buckets are merged in worker processes
 PAGES = "pages"
 
 
@@ -73,10 +66,11 @@ def wrap(name: str, body: str) -> bytes:
 class Written(Sequence[Path]):
     """The files of the index, sorted (Paths made on demand: a site's index has many), and which changed."""
 
-    def __init__(self, names: list[str], changed: list[str], merged: int = 0):
+    def __init__(self, names: list[str], changed: list[str], merged: int = 0, patched: int = 0):
         self.names = sorted(names)
         self.changed = sorted(changed)
         self.merged = merged  # buckets merged again (not found in the cache), over all scopes
+        self.patched = patched  # buckets patched from the last build's instead (generator/search/merge.py)
 
     def __len__(self) -> int:
         return len(self.names)
@@ -97,20 +91,26 @@ class _Out:
         self.names: list[str] = []
         self.changed: list[str] = []
         self.merged = 0
+        self.patched = 0
         self.sink = sink
         self.root = root
+        self._prefix = str(root) + os.sep
+        self._fresh = getattr(sink, "fresh", None)  # a sink may not remember keys: then everything is written
 
-    def relative(self, path: Path) -> str:
+    def relative(self, path: Path | str) -> str:
         """Name an index file relative to the output folder (by string: a build asks for ~50,000 at 10k)."""
-        name, root = str(path), str(self.root)
-        if self.root is None or not name.startswith(root + os.sep):
-            return path.relative_to(self.root).as_posix()  # raises, as pathlib does, for a path outside it
-        return name[len(root) + 1:].replace(os.sep, "/")
+        name = str(path)
+        if self.root is None or not name.startswith(self._prefix):
+            return Path(path).relative_to(self.root).as_posix()  # raises, as pathlib does, for a path outside it
+        return name[len(self._prefix):].replace(os.sep, "/")
 
-    def keep(self, path: Path, key: str) -> bool:
-        """Keep a file the sink holds from the same inputs (`key`); tell whether it did."""
-        fresh = getattr(self.sink, "fresh", None)  # a sink may not remember keys: then everything is written
-        if fresh is None or not key or not fresh(self.relative(path), key):
+    def keep(self, path: Path | str, key: str) -> bool:
+        """Keep a file the sink holds from the same inputs (`key`); tell whether it did.
+
+        A one-edit build asks this of all 28,000 files of the index at 10,000 projects, so
+        the hot callers give the path as a string.
+        """
+        if self._fresh is None or not key or not self._fresh(self.relative(path), key):
             return False
         self.names.append(str(path))
         return True
@@ -136,10 +136,11 @@ class _Out:
             path.write_bytes(data)
         self.changed.append(name)
 
-    def extend(self, other: tuple[list[str], list[str], int]) -> None:
+    def extend(self, other: tuple[list[str], list[str], int, int]) -> None:
         self.names.extend(other[0])
         self.changed.extend(other[1])
         self.merged += other[2]
+        self.patched += other[3]
 
 
 def _remove_stale(search_dir: Path, keep: set[str], folders: set[str] | None) -> list[str]:
@@ -300,7 +301,7 @@ def _write_scopes(search_dir: Path, cache_dir: Path | None, folders: dict[str, l
                 # partition in the same place keeps its files without reading them.
                 key = f"{p.digest}@{n}"
                 names = [f"{folder}/{doc_path(n + i)}" for i in range(p.n)]
-                kept = [out.keep(search_dir / (name + ".js"), key) for name in names]
+                kept = [out.keep(f"{search_dir}{os.sep}{name}.js", key) for name in names]
                 if not all(kept):
                     for name, body, was_kept in zip(names, read_docs(p), kept, strict=True):
                         if not was_kept:
@@ -326,7 +327,7 @@ def _write_scopes(search_dir: Path, cache_dir: Path | None, folders: dict[str, l
         if out.sink is None:
             _remove_stale(search_dir, set(out.names), None if whole else set(folders) | set(scopes))
         _prune(cache, {p.path for ps in folders.values() for p in ps})
-    return Written(out.names, out.changed, out.merged)
+    return Written(out.names, out.changed, out.merged, out.patched)
 
 
 def _prune(cache: Path, parts: set[str]) -> None:
@@ -348,14 +349,14 @@ def _prune(cache: Path, parts: set[str]) -> None:
 
 
 def _write_scope(search_dir: str, cache_dir: str, scope: str, folders: list[tuple[str, list[PartitionIndex]]],
-                 out: _Out | None = None, workers: int = 1) -> tuple[list[str], list[str], int]:
+                 out: _Out | None = None, workers: int = 1) -> tuple[list[str], list[str], int, int]:
     """Write a scope's term shards, external postings, amount order and manifest (merging in `workers` processes)."""
     out = out if out is not None else _Out()
     target = Path(search_dir) / scope
     census = _Census(folders)
     n, members, amounts = census.n, census.members, census.amounts
     with _no_gc():
-        buckets, total, out.merged = _merged_buckets(Path(cache_dir), n, members, workers)
+        buckets, total, out.merged, out.patched = merged_buckets(Path(cache_dir), scope, n, members, workers)
         shards = 1
         while total / shards > SHARD_TARGET:
             shards *= 2
@@ -375,7 +376,7 @@ def _write_scope(search_dir: str, cache_dir: str, scope: str, folders: list[tupl
         "amounts": [len(order), AMOUNT_CHUNK, chunks],
     }
     out.put(target / "manifest.js", wrap(f"{scope}/manifest", partition.dumps(manifest)))
-    return out.names, out.changed, out.merged
+    return out.names, out.changed, out.merged, out.patched
 
 
 def _write_view(out: _Out, target: Path, folder: str, whole: str, parts: list[PartitionIndex]) -> None:
@@ -424,113 +425,6 @@ def _category_order(item: tuple[str, int]) -> tuple[int, int, str]:
     return (CATEGORIES.index(name) if name in CATEGORIES else len(CATEGORIES), -count, name)
 
 
-Entry = tuple[int, str, int, str, int, str]  # (key hash, key as JSON, docs, posting, title docs, title posting)
-
-
-def _merged_buckets(cache: Path, n: int, members: list[tuple[int, PartitionIndex]],
-                    workers: int = 1) -> tuple[list[Path], int, int]:
-    """Return the file of every bucket's merged entries (cached by what they are made of) and their total size.
-
-    Each range of buckets is merged on its own into its own files, so with
-    `workers` and a scope of PARALLEL_MERGE documents or more, ranges are merged
-    side by side in forked workers (at 10,000 projects these merges were 21 of the
-    31 s the main process spent writing a cold build's index, both scopes together).
-    """
-    count = partition.BUCKETS
-    where: list[list[tuple[int, int, int, int, str]]] = [[] for _ in range(count)]  # per bucket: member, offset…
-    for m, (_, p) in enumerate(members):
-        if p.buckets_count != count:
-            raise partition.CacheError(p.path)
-        for b, at, length, digest in p.buckets:
-            where[b].append((m, members[m][0], at, length, digest))
-    root = cache / "search" / "merged"
-    paths, todo = [], []
-    for b in range(count):
-        key = hashlib.blake2b(f"{FORMAT}|{n}|{b}|".encode() + ";".join(
-            f"{first}:{digest}" for _, first, _, _, digest in where[b]).encode(), digest_size=16).hexdigest()
-        path = root / key[:2] / f"{key}.b"
-        paths.append(path)
-        if not path.exists():
-            todo.append(b)
-    ranges = [wanted for lo in range(0, count, RANGE) if (wanted := [b for b in todo if lo <= b < lo + RANGE])]
-    deque(forked_map(lambda wanted: _merge_range(wanted, where, members, n, paths), ranges,
-                     workers if n >= PARALLEL_MERGE else 1), maxlen=0)
-    total = 0
-    for path in paths:
-        with path.open("rb") as f:
-            total += int(f.readline())
-    root.mkdir(parents=True, exist_ok=True)
-    with (root / "used").open("a", encoding="utf-8") as f:
-        f.write("".join(p.stem + "\n" for p in paths))
-    return paths, total, len(todo)
-
-
-def _merge_range(wanted: list[int], where: list[list[tuple[int, int, int, int, str]]],
-                 members: list[tuple[int, PartitionIndex]], n: int, paths: list[Path]) -> None:
-    """Merge some buckets, reading each partition file once (the span of its wanted buckets)."""
-    spans: dict[int, tuple[int, int]] = {}
-    for b in wanted:
-        for m, _, at, length, _ in where[b]:
-            lo, hi = spans.get(m, (at, at + length))
-            spans[m] = (min(lo, at), max(hi, at + length))
-    data: dict[int, tuple[int, bytes]] = {}
-    for m, (lo, hi) in spans.items():
-        with open(members[m][1].path, "rb") as f:
-            f.seek(lo)
-            data[m] = (lo, f.read(hi - lo))
-    for b in wanted:
-        merged: dict[str, tuple[list[int], list[int]]] = {}
-        for m, first, at, length, digest in where[b]:
-            lo, blob = data[m]
-            piece = blob[at - lo : at - lo + length]
-            if hashlib.blake2b(piece, digest_size=8).hexdigest() != digest:
-                raise partition.damaged(members[m][1].path)
-            for key, body, title in marshal.loads(piece):
-                got = merged.get(key)
-                if got is None:
-                    got = merged[key] = ([], [])
-                got[0].extend(_ids(body, first))
-                if title:
-                    got[1].extend(_ids(title, first))
-        lines, size = [], 0
-        for key in sorted(merged):
-            body, title = merged[key]
-            k = _json_string(key)
-            pb = encode_posting(body, n)
-            pt = encode_posting(title, n) if title else ""
-            size += len(k.encode("utf-8")) + len(str(len(body))) + 5 + _ref_size(pb)
-            if title:
-                size += len(str(len(title))) + 2 + _ref_size(pt)
-            lines.append(f"{partition.key_hash(key)}\t{k}\t{len(body)}\t{pb}\t{len(title)}\t{pt}\n")
-        path = paths[b]
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(f"{size}\n" + "".join(lines), encoding="utf-8")
-        os.replace(tmp, path)
-
-
-def _ids(raw: bytes, first: int) -> list[int]:
-    import array
-
-    ids = array.array("H")
-    ids.frombytes(raw)
-    return list(map(first.__add__, ids)) if first else ids.tolist()
-
-
-def _ref_size(posting: str) -> int:
-    return len(posting) + 2 if len(posting) <= INLINE_MAX else EXTERNAL_SIZE
-
-
-def _entries(path: Path) -> list[Entry]:
-    with path.open(encoding="utf-8") as f:
-        f.readline()
-        out = []
-        for line in f:
-            h, k, nb, pb, nt, pt = line.rstrip("\n").split("\t")
-            out.append((int(h), k, int(nb), pb, int(nt), pt))
-    return out
-
-
 def _shards(buckets: list[Path], shards: int, scope: str, out: _Out,
             target: Path) -> Iterator[tuple[int, str, list[Entry]]]:
     """Yield every shard that must be written (empty ones too: the client asks for whichever a key hashes to).
@@ -543,7 +437,7 @@ def _shards(buckets: list[Path], shards: int, scope: str, out: _Out,
         for s in range(shards):
             key = _shard_key(scope, shards, s, [buckets[b] for b in range(s, count, shards)])
             if not _keep_shard(out, target, s, key):
-                yield s, key, [e for b in range(s, count, shards) for e in _entries(buckets[b])]
+                yield s, key, [e for b in range(s, count, shards) for e in entries(buckets[b])]
     else:  # bucket b holds the shards s with s % count == b
         for b in range(count):
             keys = {s: _shard_key(scope, shards, s, [buckets[b]]) for s in range(b, shards, count)}
@@ -551,7 +445,7 @@ def _shards(buckets: list[Path], shards: int, scope: str, out: _Out,
             if not todo:
                 continue
             groups: dict[int, list[Entry]] = {s: [] for s in range(b, shards, count)}
-            for e in _entries(buckets[b]):
+            for e in entries(buckets[b]):
                 groups[e[0] & (shards - 1)].append(e)
             for s in todo:
                 yield s, keys[s], groups[s]
@@ -565,10 +459,10 @@ def _shard_key(scope: str, shards: int, s: int, buckets: list[Path]) -> str:
 
 def _keep_shard(out: _Out, target: Path, s: int, key: str) -> bool:
     """Keep a shard's files made from the same buckets: its terms, then its external postings p/<s>/0, 1, …"""
-    if not out.keep(target / f"t/{s}.js", key):
+    if not out.keep(f"{target}{os.sep}t{os.sep}{s}.js", key):
         return False
     j = 0  # the postings were written with the shard's key: the first one not kept is past the last
-    while out.keep(target / f"p/{s}/{j}.js", key):
+    while out.keep(f"{target}{os.sep}p{os.sep}{s}{os.sep}{j}.js", key):
         j += 1
     return True
 
@@ -594,14 +488,6 @@ def _write_shard(out: _Out, target: Path, scope: str, s: int, entries: list[Entr
         entry += f",{nt},{ref(pt)}]" if nt else "]"
         parts.append(entry)
     out.put(target / f"t/{s}.js", wrap(f"{scope}/t/{s}", "{" + ",".join(parts) + "}"), key)
-
-
-_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\u2028\u2029]')
-
-
-def _json_string(text: str) -> str:
-    """Return text as a JSON string (the fast path for keys that need no escaping)."""
-    return json.dumps(text, ensure_ascii=False) if _NEEDS_ESCAPE.search(text) else '"' + text + '"'
 
 
 @contextlib.contextmanager
