@@ -227,12 +227,8 @@ def page_key(spec: PageSpec, renderer: Renderer, digest: Digests) -> str:
     where it goes and how it links. The generator's own code is in the state's
     fingerprint, so a new generator starts from a new state.
     """
-    templates = dict.fromkeys((*spec.templates, *spec.template_files))
-    return hash_parts([
-        spec.output, repr(spec.link_base),
-        *(f"{name}={renderer.digest(name)}" for name in templates),
-        digest.of(spec.records),
-    ])
+    return hash_parts([spec.output, repr(spec.link_base), renderer.digests((*spec.templates, *spec.template_files)),
+                       digest.of(spec.records)])
 
 
 def search_key(specs: list[PageSpec], digest: Digests, site: Site) -> str:

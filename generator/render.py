@@ -69,19 +69,30 @@ class Renderer:
                                 print_table=print_table, page_address=page_address,
                                 stack_labels=stack_labels)
         self.parsed: dict[str, tuple[str, ...]] = {}
-        self.digests: dict[str, str] = {}
+        self.digested: dict[str, str] = {}
+        self.listed: dict[tuple[str, ...], str] = {}
         self.used: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def digest(self, name: str) -> str:
         """Return which folder a template name is read from and a hash of its bytes ("-" when missing)."""
-        if name not in self.digests:  # templates do not change during a build
-            self.digests[name] = "-"
+        if name not in self.digested:  # templates do not change during a build
+            self.digested[name] = "-"
             for n, folder in enumerate(self.folders):
                 path = folder / name
                 if path.is_file():
-                    self.digests[name] = f"{n}:{digest_bytes(path.read_bytes())}"
+                    self.digested[name] = f"{n}:{digest_bytes(path.read_bytes())}"
                     break
-        return self.digests[name]
+        return self.digested[name]
+
+    def digests(self, names: tuple[str, ...]) -> str:
+        """Return "name=digest" of each template named, once each, NUL-separated (a part of a page's key).
+
+        Pages share a few lists of candidates: made once per list, not for each of 11,500 pages
+        (0.3 s of a one-edit build at 10,000 projects).
+        """
+        if names not in self.listed:
+            self.listed[names] = "\0".join(f"{name}={self.digest(name)}" for name in dict.fromkeys(names))
+        return self.listed[names]
 
     def assets(self) -> dict[str, Path]:
         """Return every asset by its output path, a site's own assets overriding the bundled ones by name."""
