@@ -266,16 +266,28 @@ class Engine:
         self.rows = ((str(root), token), dict(entries))
 
 def tree_entries(folder: Path) -> Iterator[str]:
-    """Yield the name, size, mtime and type of everything under a folder, in a stable order."""
-    for top, dirs, files in os.walk(folder):
-        dirs.sort()
-        # Folders count too (by lstat): a folder replaced by a link is a change even when walk skips it.
+    """Yield the name, size, mtime and type of everything under a folder, in a stable order.
+
+    Links are followed, as the loaders follow them: an edit to a template or a record reached
+    through a link is a change (each folder is walked once, so a link to a parent ends there).
+    """
+    seen = set()
+    for top, dirs, files in os.walk(folder, followlinks=True):
+        seen.add(os.path.realpath(top))
+        dirs[:] = sorted(d for d in dirs if os.path.realpath(os.path.join(top, d)) not in seen)
+        # Folders count too (by lstat): a folder replaced by a link is a change.
         for name in sorted([*dirs, *files]):
+            path = os.path.join(top, name)
             try:
-                stat = os.lstat(os.path.join(top, name))
+                stat = os.lstat(path)
+                if os.path.islink(path):
+                    target = os.stat(path)
+                    stat_text = f"{stat.st_mode}>{target.st_size}:{target.st_mtime_ns}:{target.st_mode}"
+                else:
+                    stat_text = str(stat.st_mode)
             except OSError:
                 continue
-            yield f"{top}/{name}:{stat.st_size}:{stat.st_mtime_ns}:{stat.st_mode}"
+            yield f"{top}/{name}:{stat.st_size}:{stat.st_mtime_ns}:{stat_text}"
 
 
 class Cancelled(Exception):

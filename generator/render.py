@@ -12,6 +12,7 @@ another site), and undefined names are errors rather than blanks.
 
 from __future__ import annotations
 
+import os
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -44,6 +45,12 @@ MARKDOWN.validateLink = lambda link: address.problem(link) is None
 REFERENCES: dict[str, tuple[str, ...]] = {}
 
 
+def _plain(name: str) -> bool:
+    """Tell whether a template name is a plain relative path, as a folder's listing spells it."""
+    return not (name.startswith("/") or "\\" in name or "//" in name
+                or any(part in ("", ".", "..") for part in name.split("/")))
+
+
 class Renderer:
     """The templates of one build, ready to render any page."""
 
@@ -70,6 +77,7 @@ class Renderer:
                                 stack_labels=stack_labels)
         self.parsed: dict[str, tuple[str, ...]] = {}
         self.digested: dict[str, str] = {}
+        self.listings: dict[int, frozenset[str]] = {}
         self.listed: dict[tuple[str, ...], str] = {}
         self.used: dict[tuple[str, ...], tuple[str, ...]] = {}
 
@@ -79,10 +87,24 @@ class Renderer:
             self.digested[name] = "-"
             for n, folder in enumerate(self.folders):
                 path = folder / name
-                if path.is_file():
+                # A page names its more specific candidates too, missing ones mostly: at 10,000
+                # projects, 40,000 names, whose stat calls were 0.2 s of a one-edit build.
+                if (name in self.listing(n) or not _plain(name)) and path.is_file():
                     self.digested[name] = f"{n}:{digest_bytes(path.read_bytes())}"
                     break
         return self.digested[name]
+
+    def listing(self, n: int) -> frozenset[str]:
+        """Return the names of the files under template folder n (as a template is named: a/b.html)."""
+        if n not in self.listings:
+            names, seen = set(), set()
+            for root, dirs, files in os.walk(self.folders[n], followlinks=True):  # as the loader opens them
+                seen.add(os.path.realpath(root))
+                dirs[:] = [d for d in dirs if os.path.realpath(os.path.join(root, d)) not in seen]  # no loops
+                inside = os.path.relpath(root, self.folders[n]).replace(os.sep, "/")
+                names.update(f if inside == "." else f"{inside}/{f}" for f in files)
+            self.listings[n] = frozenset(names)
+        return self.listings[n]
 
     def digests(self, names: tuple[str, ...]) -> str:
         """Return "name=digest" of each template named, once each, NUL-separated (a part of a page's key).

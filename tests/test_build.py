@@ -569,6 +569,26 @@ def test_a_more_specific_template_overrides(tmp_path: Path) -> None:
     assert not soup(tmp_path / "public", urls.project(2020, "jiangyin-sfj", "falv-yuanzhu")).find("meta", attrs={"name": "layout"})
 
 
+def test_templates_reached_through_symbolic_links_are_dependencies(tmp_path: Path) -> None:
+    """An override that is a link, including a file in a linked folder: found, and an edit to it rebuilds the page."""
+    templates, shared = tmp_path / "templates", tmp_path / "shared"
+    shutil.copytree(TEMPLATES, templates)
+    (shared / "parts").mkdir(parents=True)
+    (shared / "parts" / "mark.html").write_text('<meta name="layout" content="one">', encoding="utf-8")
+    (shared / "override.html").write_text(
+        '{% extends "project.html" %}{% block head %}{% include "linked/mark.html" %}{% endblock %}', encoding="utf-8")
+    (templates / "project-2024.html").symlink_to(shared / "override.html")
+    (templates / "linked").symlink_to(shared / "parts", target_is_directory=True)
+    (templates / "linked" / "loop").symlink_to(templates, target_is_directory=True)  # a cycle is walked once
+    page = urls.project(2024, "pengyang-sfj", "renmin-tiaojie")
+    cache = tmp_path / "cache"
+    assert build(CONTENT, tmp_path / "public", progress=False, templates=templates, cache=cache) == 0
+    assert soup(tmp_path / "public", page).find("meta", attrs={"name": "layout"})["content"] == "one"
+    (shared / "parts" / "mark.html").write_text('<meta name="layout" content="two">', encoding="utf-8")
+    assert build(CONTENT, tmp_path / "public", progress=False, templates=templates, cache=cache) == 0
+    assert soup(tmp_path / "public", page).find("meta", attrs={"name": "layout"})["content"] == "two"
+
+
 def test_a_page_named_like_a_year_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     content = copy_content(tmp_path)
     (content / "pages" / "2024.md").write_text("# 重名\n", encoding="utf-8")
