@@ -262,6 +262,8 @@ class RecordCache:
         self.stats: dict[str, list] | None = None  # path → [size, mtime_ns, digest, kind] of every row, for `known`
         self.looked_up = 0  # rows asked for one by one (`row_stat`)
         self.listings: dict[str, tuple | None] = {}  # folder → walk.listing taken this build (by prefetch.py)
+        self.folders: set[str] = set()  # folder rows asked for this build
+        self.reloaded: dict[str, tuple] = {}  # folder → listing, of the folders loaded from their files this build
 
     def get(self, path: Path, kind: str) -> tuple[bytes | None, Any]:
         """Return (bytes, None) to parse, or (None, cached value); bytes are None too when nothing is cached."""
@@ -395,6 +397,7 @@ class RecordCache:
         value into what is pickled, `unpack` turns that back (generator/shelf.py).
         """
         key = f"folder:{folder}"
+        self.folders.add(key)
         if self.held_folder(folder, listing):
             held = self.memory[key]
             self.digests.update(held[3])
@@ -414,6 +417,7 @@ class RecordCache:
                 return value, problems
         value, problems = load()
         if listing is not None:
+            self.reloaded[str(folder)] = listing
             prefix = os.path.join(folder, "")
             digests = {path: self.digests[path] for path in (prefix + entry[0] for entry in listing[1:])
                        if path in self.digests}
@@ -431,11 +435,37 @@ class RecordCache:
         return self.digests[key]
 
     def flush(self) -> None:
-        """Write what was parsed this build into the store."""
+        """Write what was parsed this build into the store, and drop the rows of files and folders now gone."""
         if self.state is not None and self.pending:
             with self.state.transaction() as db:
                 db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?)", self.pending)
-        self.pending = []
+                self.prune(db)
+        self.pending, self.reloaded = [], {}
+
+    def prune(self, db: sqlite3.Connection) -> None:
+        """Delete the rows of what was renamed or removed: they would never be read again, and a folder's is large.
+
+        Only where this build looked: in each folder loaded from its files, the rows of entries its
+        listing no longer has (and their memos, `path#kind`); and a folder row not asked for whose
+        folder is gone, with every row under it. Runs only when a build wrote rows (something changed).
+        """
+        gone: list[str] = []
+        for folder, listing in self.reloaded.items():
+            names = {entry[0] for entry in listing[1:]}
+            prefix = os.path.join(folder, "")
+            for (path,) in db.execute("SELECT path FROM records WHERE path > ? AND path < ?", _under(prefix)):
+                child = path[len(prefix):]
+                if os.sep not in child and child.partition("#")[0] not in names:
+                    gone.append(path)
+        for (key,) in db.execute("SELECT path FROM records WHERE kind = ?", (FOLDER,)).fetchall():
+            folder = key[len("folder:"):]
+            if key not in self.folders and not os.path.isdir(folder):
+                gone.append(key)
+                gone.extend(path for (path,) in db.execute("SELECT path FROM records WHERE path > ? AND path < ?",
+                                                             _under(os.path.join(folder, ""))))
+        db.executemany("DELETE FROM records WHERE path = ?", ((path,) for path in gone))
+        for path in gone:
+            self.memory.pop(path, None)
 
     @staticmethod
     def unpickle(payload: bytes) -> Any:
@@ -444,6 +474,11 @@ class RecordCache:
             return pickle.loads(payload)
         except Exception:  # noqa: BLE001 - any failure to read a cached row only means parsing again
             return None
+
+
+def _under(prefix: str) -> tuple[str, str]:
+    """Return the bounds of the paths that start with `prefix` (one ending in a separator), as SQLite orders text."""
+    return prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
 def hash_parts(parts: Iterable[str]) -> str:

@@ -207,6 +207,31 @@ def test_parsing_is_skipped_for_unchanged_records(work: Path, capsys: pytest.Cap
     assert re.search(r"35 个项目（1 个文件重新读取）", capsys.readouterr().out)
 
 
+def test_the_record_cache_forgets_what_was_renamed_or_removed(work: Path) -> None:
+    """A renamed department folder and a removed project leave no rows behind (a folder's row holds its tables)."""
+    def rows() -> set[str]:
+        with sqlite3.connect(work / ".disclose-cache" / "state.sqlite") as db:
+            return {path for (path,) in db.execute("SELECT path FROM records")}
+
+    content = str(work / "content")
+    before = rows()
+    old, new = f"{content}/2024/pengyang-sfj", f"{content}/2024/pengyang-sfj-2"
+    removed = f"{content}/{PROJECT}"
+    assert f"folder:{old}" in before and removed in before and f"{removed}#check" in before
+    (work / "content" / PROJECT).unlink()
+    run(work)
+    after = rows()
+    assert removed not in after and f"{removed}#check" not in after
+    assert f"folder:{old}" in after and any(p.startswith(old + "/") for p in after)  # the folder's other files stay
+    os.rename(old, new)
+    run(work)
+    after = rows()
+    assert not any(p.startswith((old + "/", f"folder:{old}")) and not p.startswith((new, f"folder:{new}"))
+                   for p in after), sorted(p for p in after if old in p)
+    assert f"folder:{new}" in after and any(p.startswith(new + "/") for p in after)
+    assert len(after) == len(before) - 2  # the project's file and its checks
+
+
 def test_the_state_records_only_what_changed_and_stays_whole(tmp_path: Path) -> None:
     """Saving a build's outputs against the last build's writes the differences; reading back gives them all."""
     from generator.state import BuildState, Entry
