@@ -227,6 +227,7 @@ class _Transaction:
 
 
 FREEZE_EVERY = 256  # files loaded between two gc.freeze() calls (see RecordCache)
+FREEZE_AFTER = 1 << 20  # bytes of a cached value read back after which it is set aside at once
 FEW_ROWS = 200  # rows `RecordCache.row_stat` asks for one by one before it reads them all
 FOLDER = "folder"  # the kind of a record-cache row that keeps a whole folder (RecordCache.folder)
 
@@ -469,11 +470,25 @@ class RecordCache:
 
     @staticmethod
     def unpickle(payload: bytes) -> Any:
-        """Return a cached value, or None when it cannot be read back (a damaged row is a miss)."""
+        """Return a cached value, or None when it cannot be read back (a damaged row is a miss).
+
+        The cycle collector waits, and what was read is set aside (`gc.freeze`, given back when the
+        build ends): a cached value is hundreds of thousands of new objects, and collections
+        triggered while they were made took 0.12–0.36 s of the 0.47 s it took to read the kept
+        store of 10,000 projects (14 MB).
+        """
+        enabled = gc.isenabled()
+        gc.disable()
         try:
-            return pickle.loads(payload)
+            value = pickle.loads(payload)
         except Exception:  # noqa: BLE001 - any failure to read a cached row only means parsing again
             return None
+        finally:
+            if enabled:
+                gc.enable()
+        if len(payload) > FREEZE_AFTER:
+            gc.freeze()
+        return value
 
 
 def _under(prefix: str) -> tuple[str, str]:
