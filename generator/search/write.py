@@ -5,7 +5,8 @@ same bits, generator/search/partition.py). A bucket's merged entries depend
 only on the document count of the scope and, for each partition with keys in
 it, the partition's first document number and the digest of its postings
 there; they are cached under that digest, so after an edit to one project only
-the buckets its changed keys fall in are merged again. The shards are then cut
+the buckets its changed keys fall in are made again, and those are patched from
+the last build's merge (generator/search/merge.py). The shards are then cut
 from the buckets, and a file whose bytes did not change is not written again
 (its mtime stays, so an upload stays small). External postings are named by
 their shard (p/<shard>/<j>), so a posting that grows past INLINE_MAX changes
