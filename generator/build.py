@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import safety
-from .folders import template_folders
+from .folders import template_folders, walk_followed
 from .forked import default_jobs
 from .kept import Kept
 from .problems import Problem, print_problems
@@ -271,10 +271,7 @@ def tree_entries(folder: Path) -> Iterator[str]:
     Links are followed, as the loaders follow them: an edit to a template or a record reached
     through a link is a change (each folder is walked once, so a link to a parent ends there).
     """
-    seen = set()
-    for top, dirs, files in os.walk(folder, followlinks=True):
-        seen.add(os.path.realpath(top))
-        dirs[:] = sorted(d for d in dirs if os.path.realpath(os.path.join(top, d)) not in seen)
+    for top, dirs, files in walk_followed(folder):
         # Folders count too (by lstat): a folder replaced by a link is a change.
         for name in sorted([*dirs, *files]):
             path = os.path.join(top, name)

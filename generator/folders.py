@@ -6,6 +6,8 @@ folders' listing (build.py) and never renders.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 # The bundled templates: package data in an installed copy (generator/site_templates/), the top-level
@@ -25,3 +27,12 @@ def template_folders(content: Path | None, templates: Path | None = None) -> tup
     folders = [own.resolve()] if own is not None and own.is_dir() else []
     bundled = TEMPLATES.resolve()
     return (*(f for f in folders if f != bundled), bundled)
+
+
+def walk_followed(folder: Path) -> Iterator[tuple[str, list[str], list[str]]]:
+    """Walk a folder as `os.walk` does, into linked folders too (as the loaders open them), each real folder once."""
+    seen = set()
+    for top, dirs, files in os.walk(folder, followlinks=True):
+        seen.add(os.path.realpath(top))
+        dirs[:] = sorted(d for d in dirs if os.path.realpath(os.path.join(top, d)) not in seen)  # a link to a parent ends
+        yield top, dirs, files

@@ -27,7 +27,7 @@ from markupsafe import Markup
 from . import address, bounds, tables, urls
 from . import money as figures
 from .charts import bar_chart
-from .folders import TEMPLATES
+from .folders import TEMPLATES, walk_followed
 from .model import NOT_GIVEN_MARKS
 from .money import Money, Unit
 from .plan import PageSpec
@@ -97,10 +97,8 @@ class Renderer:
     def listing(self, n: int) -> frozenset[str]:
         """Return the names of the files under template folder n (as a template is named: a/b.html)."""
         if n not in self.listings:
-            names, seen = set(), set()
-            for root, dirs, files in os.walk(self.folders[n], followlinks=True):  # as the loader opens them
-                seen.add(os.path.realpath(root))
-                dirs[:] = [d for d in dirs if os.path.realpath(os.path.join(root, d)) not in seen]  # no loops
+            names = set()
+            for root, _, files in walk_followed(self.folders[n]):
                 inside = os.path.relpath(root, self.folders[n]).replace(os.sep, "/")
                 names.update(f if inside == "." else f"{inside}/{f}" for f in files)
             self.listings[n] = frozenset(names)

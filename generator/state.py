@@ -454,16 +454,14 @@ class RecordCache:
         for folder, listing in self.reloaded.items():
             names = {entry[0] for entry in listing[1:]}
             prefix = os.path.join(folder, "")
-            for (path,) in db.execute("SELECT path FROM records WHERE path > ? AND path < ?", _under(prefix)):
+            for path in _paths_under(db, prefix):
                 child = path[len(prefix):]
                 if os.sep not in child and child.partition("#")[0] not in names:
                     gone.append(path)
         for (key,) in db.execute("SELECT path FROM records WHERE kind = ?", (FOLDER,)).fetchall():
             folder = key[len("folder:"):]
             if key not in self.folders and not os.path.isdir(folder):
-                gone.append(key)
-                gone.extend(path for (path,) in db.execute("SELECT path FROM records WHERE path > ? AND path < ?",
-                                                             _under(os.path.join(folder, ""))))
+                gone.extend([key, *_paths_under(db, os.path.join(folder, ""))])
         db.executemany("DELETE FROM records WHERE path = ?", ((path,) for path in gone))
         for path in gone:
             self.memory.pop(path, None)
@@ -491,9 +489,11 @@ class RecordCache:
         return value
 
 
-def _under(prefix: str) -> tuple[str, str]:
-    """Return the bounds of the paths that start with `prefix` (one ending in a separator), as SQLite orders text."""
-    return prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)
+def _paths_under(db: sqlite3.Connection, prefix: str) -> list[str]:
+    """Return the paths of the rows that start with `prefix`, a folder's path ending in a separator."""
+    # The range of such text as SQLite orders it: from the prefix to its last character plus one.
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return [path for (path,) in db.execute("SELECT path FROM records WHERE path > ? AND path < ?", (prefix, upper))]
 
 
 def hash_parts(parts: Iterable[str]) -> str:

@@ -46,6 +46,12 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def clean_index(docs: list[SearchDoc], tmp_path: Path) -> dict[str, bytes]:
+    """Return the index files a clean build of `docs` writes (with no cache)."""
+    search.write_indexes(docs, tmp_path / "clean")
+    return snapshot(tmp_path / "clean" / "search")
+
+
 def edit_one(docs: list[SearchDoc]) -> tuple[list[SearchDoc], SearchDoc]:
     """Change one indicator's target in one project."""
     i = next(i for i, d in enumerate(docs) if d.kind == "project" and any(a for a, _, _ in d.fields))
@@ -92,8 +98,7 @@ def test_an_edit_rebuilds_only_what_it_touches(tmp_path: Path, docs: list[Search
         out / "search" / c for c in changed}
 
     # and the result is exactly a clean build of the edited documents
-    search.write_indexes(edited_docs, tmp_path / "clean")
-    assert snapshot(out / "search") == snapshot(tmp_path / "clean" / "search")
+    assert snapshot(out / "search") == clean_index(edited_docs, tmp_path)
     hit = query(out / "search" / year, "97.35")
     assert [h.url for h in hit.hits] == [edited.id]
 
@@ -127,8 +132,7 @@ def test_a_patched_bucket_is_the_bucket_a_merge_gives(tmp_path: Path, docs: list
         edited[projects[7]] = renamed(docs[projects[7]], docs[projects[7]].title + " 彭阳县 ζ7")
     written = build(edited, out, cache)
     assert written.merged == 0 and written.patched > 0
-    search.write_indexes(edited, tmp_path / "clean")
-    assert snapshot(out / "search") == snapshot(tmp_path / "clean" / "search")
+    assert snapshot(out / "search") == clean_index(edited, tmp_path)
 
 
 def test_what_a_patch_cannot_vouch_for_is_merged(tmp_path: Path, docs: list[SearchDoc]) -> None:
@@ -147,8 +151,7 @@ def test_what_a_patch_cannot_vouch_for_is_merged(tmp_path: Path, docs: list[Sear
     more[projects[4]] = dataclasses.replace(more[projects[4]], id=more[projects[4]].id.replace(".html", "-new.html"))
     written = build(more, out, cache)
     assert written.patched == 0 and written.merged > 0
-    search.write_indexes(more, tmp_path / "clean")
-    assert snapshot(out / "search") == snapshot(tmp_path / "clean" / "search")
+    assert snapshot(out / "search") == clean_index(more, tmp_path)
 
 
 def test_removed_documents_leave_no_files(tmp_path: Path, docs: list[SearchDoc]) -> None:
@@ -159,8 +162,7 @@ def test_removed_documents_leave_no_files(tmp_path: Path, docs: list[SearchDoc])
     build(fewer, out, cache)
     assert (out / "search" / "index.html").read_text(encoding="utf-8") == "the search page"  # the site's, not the index's
     (out / "search" / "index.html").unlink()
-    search.write_indexes(fewer, tmp_path / "clean")
-    assert snapshot(out / "search") == snapshot(tmp_path / "clean" / "search")
+    assert snapshot(out / "search") == clean_index(fewer, tmp_path)
     # the cache keeps only what this build used
     assert len(list((cache / "search" / "parts").rglob("*.part"))) == len(partitions(fewer))
 

@@ -121,10 +121,7 @@ def _merge_range(wanted: list[int], where: Where, members: list[tuple[int, Parti
         merged: dict[str, tuple[list[int], list[int]]] = {}
         for m, first, at, length, digest in where[b]:
             lo, blob = data[m]
-            piece = blob[at - lo : at - lo + length]
-            if hashlib.blake2b(piece, digest_size=8).hexdigest() != digest:
-                raise partition.damaged(members[m][1].path)
-            for key, body, title in marshal.loads(piece):
+            for key, body, title in _checked(blob[at - lo : at - lo + length], digest, members[m][1].path):
                 got = merged.get(key)
                 if got is None:
                     got = merged[key] = ([], [])
@@ -144,10 +141,16 @@ def _line(key: str, body: list[int], title: list[int], n: int) -> tuple[str, int
     k = _json_string(key)
     pb = encode_posting(body, n)
     pt = encode_posting(title, n) if title else ""
-    size = len(k.encode("utf-8")) + len(str(len(body))) + 5 + _ref_size(pb)
-    if title:
-        size += len(str(len(title))) + 2 + _ref_size(pt)
-    return f"{partition.key_hash(key)}\t{k}\t{len(body)}\t{pb}\t{len(title)}\t{pt}\n", size
+    fields = (k, str(len(body)), pb, str(len(title)), pt)
+    return f"{partition.key_hash(key)}\t" + "\t".join(fields) + "\n", _entry_size(*fields)
+
+
+def _entry_size(k: str, nb: str, pb: str, nt: str, pt: str) -> int:
+    """Return what a key's entry adds to its shard's size (inline postings by length, external ones by reference)."""
+    size = len(k.encode("utf-8")) + len(nb) + 5 + _ref_size(pb)
+    if nt != "0":
+        size += len(nt) + 2 + _ref_size(pt)
+    return size
 
 
 def _ids(raw: bytes, first: int) -> list[int]:
@@ -199,12 +202,7 @@ def _patch_buckets(root: Path, scope: str, n: int, members: list[tuple[int, Part
             head = partition.read_head(Path(last[m][1]), whole=False)
         except partition.CacheError:
             return set()
-        offset, blobs = head["start"], {}
-        for b, (length, digest) in enumerate(head["blobs"]):
-            if length:
-                blobs[b] = (offset, length, digest)
-            offset += length
-        old_heads[m] = blobs
+        old_heads[m] = {b: (at, length, digest) for b, at, length, digest in partition.bucket_layout(head)}
     done = set()
     for b in todo:
         # what the last build merged bucket b from: the same pieces, but the changed partitions' old ones
@@ -231,9 +229,14 @@ def _read_piece(path: str, where: tuple[int, int, str] | None) -> dict[str, tupl
     with open(path, "rb") as f:
         f.seek(at)
         piece = f.read(length)
+    return {key: (body, title) for key, body, title in _checked(piece, digest, path)}
+
+
+def _checked(piece: bytes, digest: str, path: str) -> list[tuple[str, bytes, bytes]]:
+    """Return a partition's entries in one bucket from their bytes, if they are the bytes its head names."""
     if hashlib.blake2b(piece, digest_size=8).hexdigest() != digest:
-        raise partition.CacheError(path)
-    return {key: (body, title) for key, body, title in marshal.loads(piece)}
+        raise partition.damaged(path)
+    return marshal.loads(piece)
 
 
 def _patch(base: Path, target: Path, n: int, changes: list[tuple[int, int, dict, dict]]) -> None:
@@ -249,9 +252,9 @@ def _patch(base: Path, target: Path, n: int, changes: list[tuple[int, int, dict,
         body: list[int] = []
         title: list[int] = []
         if key in at:
-            _, _, nb, pb, nt, pt = lines[at[key]].rstrip("\n").split("\t")
-            body, title = decode_posting(pb, n), decode_posting(pt, n) if pt else []
-            size -= _size_of(lines[at[key]])
+            fields = lines[at[key]].rstrip("\n").split("\t")[1:]
+            body, title = decode_posting(fields[2], n), decode_posting(fields[4], n) if fields[4] else []
+            size -= _entry_size(*fields)
         for first, end, _, new in changes:
             body = [d for d in body if not first <= d < end]
             title = [d for d in title if not first <= d < end]
@@ -280,11 +283,3 @@ def _raw_key(k: str) -> str:
     """Return a key from its JSON string (as a merged line holds it)."""
     return k[1:-1] if "\\" not in k else json.loads(k)
 
-
-def _size_of(line: str) -> int:
-    """Return what a merged line adds to the shards' size (as `_line` counted it)."""
-    _, k, nb, pb, nt, pt = line.rstrip("\n").split("\t")
-    size = len(k.encode("utf-8")) + len(nb) + 5 + _ref_size(pb)
-    if int(nt):
-        size += len(nt) + 2 + _ref_size(pt)
-    return size

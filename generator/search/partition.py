@@ -103,8 +103,8 @@ def packed(body: str) -> str:
 
     Documents are two thirds of an index and their text compresses to a third;
     base64 gives back a third of that, and keeps the file a classic script that
-    loads from file:// (search.js inflates it). Served with gzip, the bytes on
-    the wire are within 2 % of the plain JSON's.
+    loads from file:// (search.js inflates it). Served with gzip, a query's bytes
+    on the wire are 2–6 % more than with plain JSON (measured at 10,000 projects).
     """
     return '"' + base64.b64encode(zlib.compress(body.encode("utf-8"), 9)).decode("ascii") + '"'
 
@@ -273,19 +273,25 @@ def read_head(path: Path, whole: bool = True) -> dict[str, Any]:
     return head
 
 
-def _summary(path: Path, head: dict[str, Any], digest: str) -> PartitionIndex:
-    if len(head.get("blobs", ())) != BUCKETS:
-        raise CacheError(str(path))
+def bucket_layout(head: dict[str, Any]) -> tuple[tuple[int, int, int, str], ...]:
+    """Return where a partition file's non-empty buckets lie: (bucket, offset, length, digest) each."""
     buckets, offset = [], head["start"]
     for b, (length, blob_digest) in enumerate(head["blobs"]):
         if length:
             buckets.append((b, offset, length, blob_digest))
         offset += length
+    return tuple(buckets)
+
+
+def _summary(path: Path, head: dict[str, Any], digest: str) -> PartitionIndex:
+    if len(head.get("blobs", ())) != BUCKETS:
+        raise CacheError(str(path))
+    buckets = bucket_layout(head)
     return PartitionIndex(
         folder=head["folder"], digest=digest, path=str(path), n=head["n"],
         editions=tuple((y, c) for y, c in head["editions"]), amounts=tuple(head["amounts"]),
         level1=tuple((k, v) for k, v in head["level1"]), departments=tuple((k, v) for k, v in head["departments"]),
-        buckets=tuple(buckets), buckets_count=len(head["blobs"]),
+        buckets=buckets, buckets_count=len(head["blobs"]),
     )
 
 
