@@ -222,13 +222,14 @@ class Digests:
 def page_key(spec: PageSpec, renderer: Renderer, digest: Digests) -> str:
     """Return the key of everything a page is made from.
 
-    Its records by content hash; every template it may be rendered with, the
+    Its records by content hash (or, for a page that lists them, what it shows of them: `plan.shown`);
+    every template it may be rendered with, the
     missing more specific candidates too (so adding an override is a change);
     where it goes and how it links. The generator's own code is in the state's
     fingerprint, so a new generator starts from a new state.
     """
     return hash_parts([spec.output, repr(spec.link_base), renderer.digests((*spec.templates, *spec.template_files)),
-                       digest.of(spec.records)])
+                       f"shows:{spec.shows}" if spec.shows else digest.of(spec.records)])
 
 
 def search_key(specs: list[PageSpec], digest: Digests, site: Site) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -25,6 +25,7 @@ from .kept import NOTHING, Kept, kept_as_is
 from .load import Page
 from .model import Department, Edition, Site, record_file
 from .money import Money, total
+from .state import hash_parts
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -39,6 +40,7 @@ class PageSpec:
     records: tuple[str, ...]  # content files it is made from, relative to the content folder
     template_files: tuple[str, ...] = ()  # every template it is rendered with (filled in by `plan_site`)
     link_base: str | None = None  # base of every link (the 404 page: site address or "/"); None: relative links
+    shows: str = ""  # a digest of its whole context, for a page that shows little of many records (`shown`)
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ class DepartmentSummary:
     basis: str = "projects"  # "department": the total is the department's own 资金总额 (it has no projects)
     transfers: int = 0
     evaluations: int = 0
+    digest: str = field(default="", repr=False, compare=False)  # of its repr, made once (`summarized`)
 
 
 @dataclass(frozen=True)
@@ -159,11 +162,12 @@ def site_pages(site: Site, pages: tuple[Page, ...], kept: Kept = NOTHING) -> Ite
     chrome, chrome_records = common(site, pages)
     summaries = tuple(summarize(edition, kept) for edition in site.editions)
     everything = tuple(path for edition in site.editions for path in edition_records(edition, kept))
-    yield PageSpec(urls.home(), ("home.html",), {**chrome, "editions": summaries}, (*chrome_records, *everything))
+    listed = {**chrome, "editions": summaries}
+    yield PageSpec(urls.home(), ("home.html",), listed, (*chrome_records, *everything), shows=shown(listed))
     for page in pages:
         yield PageSpec(urls.page(page.slug), overrides("page", page.slug), {**chrome, "page": page}, chrome_records)
     # The search page lists every department, for browsers without JavaScript.
-    yield PageSpec(urls.search(), ("search.html",), {**chrome, "editions": summaries}, (*chrome_records, *everything))
+    yield PageSpec(urls.search(), ("search.html",), listed, (*chrome_records, *everything), shows=shown(listed))
     # A server shows 404.html at any depth, so its links are absolute when the site's address is
     # known, and root-relative ("/search/") without it: right for a site at a domain's root.
     yield PageSpec(urls.not_found(), ("404.html",), chrome, chrome_records, link_base=base_url(site) or "/")
@@ -180,10 +184,10 @@ def edition_pages(site: Site, pages: tuple[Page, ...], edition: Edition, kept: K
     year = edition.year
     chrome, chrome_records = common(site, pages)
     everything = (*chrome_records, *edition_records(edition, kept))
-    yield PageSpec(urls.edition(year), overrides("edition", year),
-                   {**chrome, "summary": summarize(edition, kept), **data_links(str(year), ())}, everything)
-    yield PageSpec(urls.corrections(year), overrides("corrections", year),
-                   {**chrome, "edition": head(edition), "entries": tuple(archive.corrections(edition, kept))}, everything)
+    listed = {**chrome, "summary": summarize(edition, kept), **data_links(str(year), ())}
+    yield PageSpec(urls.edition(year), overrides("edition", year), listed, everything, shows=shown(listed))
+    entries = {**chrome, "edition": head(edition), "entries": tuple(archive.corrections(edition, kept))}
+    yield PageSpec(urls.corrections(year), overrides("corrections", year), entries, everything, shows=shown(entries))
 
 
 def department_pages(shared: tuple[dict[str, Any], tuple[str, ...]], edition: Edition, edition_head: Edition,
@@ -278,7 +282,8 @@ def crawler_files(site: Site, specs: list[PageSpec]) -> Iterator[PageSpec]:
                        if spec.output.endswith(".html") and spec.output not in (urls.not_found(), urls.search())
                        and spec.output.split("/")[0] not in drafts
                        and not (spec.output.startswith("years/") and spec.output.split("/")[1] in drafts))
-        yield PageSpec("sitemap.xml", ("sitemap.xml",), {"base_url": base, "locations": listed}, everything)
+        context = {"base_url": base, "locations": listed}
+        yield PageSpec("sitemap.xml", ("sitemap.xml",), context, everything, shows=shown(context))
     yield PageSpec("robots.txt", ("robots.txt",), {"base_url": base}, ("site.yaml",))
 
 
@@ -288,12 +293,48 @@ def summarize(edition: Edition, kept: Kept = NOTHING) -> EditionSummary:
     A running preview passes what it kept: an unchanged department's line is not made again (the home,
     search and edition pages summarize all 500 departments of a 10,000-project edition at every save).
     """
-    departments = tuple(kept.get(("summary", edition.year, d.slug), d, lambda d=d: DepartmentSummary(
-        head(d), len(d.projects), d.total, d.total_basis, len(d.transfers), len(d.evaluations)), lasting=kept_as_is)
+    departments = tuple(kept.get(("summary", edition.year, d.slug), d, lambda d=d: summarized(DepartmentSummary(
+        head(d), len(d.projects), d.total, d.total_basis, len(d.transfers), len(d.evaluations))), lasting=kept_as_is)
         for d in edition.departments)
     # Edition.total, from the summaries: it would read every department's tables
     edition_total = total([s.total for s in departments if s.basis != "none"])
     return EditionSummary(head(edition), departments, sum(s.projects for s in departments), edition_total)
+
+
+def summarized(summary: DepartmentSummary) -> DepartmentSummary:
+    """Return a department's summary with the digest of everything it holds."""
+    return replace(summary, digest=hash_parts([repr(summary)]))
+
+
+def shown(context: Mapping[str, Any]) -> str:
+    """Return a digest of everything a page's context holds, or "" when some part has no faithful repr.
+
+    The home, search, edition and corrections pages and the sitemap are made from every record, but
+    show only a line per department (or per correction, or per page): keyed by what they show rather
+    than by the hashes of the 10,000 records, an edit that leaves every line as it was (a project's
+    name, an indicator) does not render them again (0.1 s of each save in a preview at 10,000
+    projects). A template sees nothing but its context (generator/render.py), and a record's repr
+    holds every field, so the digest changes whenever the page could.
+    """
+    parts = []
+    for name, value in context.items():
+        text = repr_of(value)
+        if " at 0x" in text:  # an object printed by address: not a description of its contents
+            return ""
+        parts.append(f"{name}={text}")
+    return hash_parts(parts)
+
+
+def repr_of(value: Any) -> str:
+    """Return the repr of a context value, a summary by the digest made once with it."""
+    if isinstance(value, DepartmentSummary):
+        return "D:" + (value.digest or hash_parts([repr(value)]))
+    if isinstance(value, EditionSummary):
+        return "E:" + hash_parts([repr(value.edition), str(value.projects), repr(value.total),
+                                  *map(repr_of, value.departments)])
+    if isinstance(value, tuple) and any(isinstance(v, (DepartmentSummary, EditionSummary)) for v in value):
+        return "(" + ",".join(map(repr_of, value)) + ")"
+    return repr(value)
 
 
 def head(record: M) -> M:

@@ -131,6 +131,19 @@ def test_a_figure_is_rendered_where_it_shows_and_nowhere_else(work: Path) -> Non
     assert urls.project(2024, "pengyang-sfj", "falv-yuanzhu-anjian-buzhu") not in rendered
 
 
+def test_pages_that_list_departments_are_rendered_when_what_they_show_changes(work: Path) -> None:
+    # The home, search and edition pages show a line per department: a project's new name leaves
+    # every line as it was (plan.shown), a department's new name does not.
+    listing = {urls.home(), urls.search(), urls.edition(2024)}
+    EDITS["a project's name"](work)
+    rendered = set(run(work).rendered)
+    assert PROJECT_PAGE in rendered and urls.department(2024, "pengyang-sfj") in rendered
+    assert not listing & rendered
+    edit(work / "content" / "2024" / "pengyang-sfj" / "department.yaml", "name: ", "name: 更名")
+    assert listing <= set(run(work).rendered)
+    assert "更名" in (work / "public" / urls.edition(2024)).read_text(encoding="utf-8")
+
+
 def test_a_second_build_builds_nothing(work: Path) -> None:
     mtimes = {p: p.stat().st_mtime_ns for p in (work / "public").rglob("*")}
     report = run(work)
