@@ -32,7 +32,7 @@ import os
 import pickle
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -104,7 +104,8 @@ class Engine:
         self.announced: set[Problem] = set()  # the problems the last build printed (see `announce`)
 
     def build(self, *, strict: bool = False, clean: bool = False, progress: bool = True, pages_only: bool = False,
-              cancel: Callable[[], bool] | None = None, warm: bool = False) -> BuildReport:
+              cancel: Callable[[], bool] | None = None, warm: bool = False,
+              changed: Collection[str] | None = None) -> BuildReport:
         """Build the site: load, check, plan, render what is stale, write what changed.
 
         `pages_only` (the preview, before it reloads the browser) renders the stale pages and leaves the
@@ -112,6 +113,9 @@ class Engine:
         that build stops, leaving the output as it was, as soon as `cancel` says so (another save).
         `warm` runs every stage even when nothing changed, and prints no step, problem or summary (the
         build before it said them): a resident engine then holds every record before the first save.
+        `changed` names the files a watcher saw change since the last build: a resident engine's
+        pages-first build lists again only the department folders that hold one (the full build that
+        follows lists them all).
         """
         report = BuildReport(quiet=warm)
         started = time.perf_counter()
@@ -123,7 +127,8 @@ class Engine:
         state = self.open_state(report)
         try:
             self.run(state, report, strict=strict, clean=clean, progress=progress, pages_only=pages_only,
-                     cancel=cancel or (lambda: False), warm=warm)
+                     cancel=cancel or (lambda: False), warm=warm,
+                     changed=changed if pages_only and self.resident else None)
         except Cancelled:
             report.status, report.cache = 1, "cancelled"
         finally:
@@ -175,7 +180,8 @@ class Engine:
         return state
 
     def run(self, state: BuildState | None, report: BuildReport, *, strict: bool, clean: bool, progress: bool,
-            pages_only: bool, cancel: Callable[[], bool], warm: bool = False) -> None:
+            pages_only: bool, cancel: Callable[[], bool], warm: bool = False,
+            changed: Collection[str] | None = None) -> None:
         """Stop at once when nothing changed since the last build (unless `warm`); else run the pipeline."""
         root = Path(os.path.realpath(self.output))
         signature = self.signature(root, with_content=not pages_only)
@@ -186,7 +192,7 @@ class Engine:
 
         try:
             pipeline.run(self, state, report, root, signature, strict=strict, clean=clean, progress=progress,
-                         pages_only=pages_only, cancel=cancel)
+                         pages_only=pages_only, cancel=cancel, changed=changed)
         except CacheDamaged:
             if state is None:
                 raise

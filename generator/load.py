@@ -124,7 +124,7 @@ def load_department(folder: Path, report: Report, cache: RecordCache) -> Departm
 
     listing = cache.listed(folder)
     department, problems = cache.folder(folder, listing, load, (shelf.shelve, shelf.unshelve))
-    if department is not None and listing is not None:
+    if department is not None and listing is not None and not (cache.held_folder(folder, listing) and department._source):
         # What it is made of, for what is derived from it (kept.Kept): its files, and where they are
         # (a folder moved keeps its inodes, and its records' paths change).
         department._source = listing_digest((str(folder), listing))

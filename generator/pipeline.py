@@ -17,7 +17,7 @@ import os
 import pickle
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,10 +38,11 @@ from .write import Output, OutputError
 
 
 def run(engine: Engine, state: BuildState | None, report: BuildReport, root: Path, signature: bytes, *,
-        strict: bool, clean: bool, progress: bool, pages_only: bool, cancel: Callable[[], bool]) -> None:
-    """Run the pipeline for `engine`, filling in the report."""
+        strict: bool, clean: bool, progress: bool, pages_only: bool, cancel: Callable[[], bool],
+        changed: Collection[str] | None = None) -> None:
+    """Run the pipeline for `engine`, filling in the report (`changed`: see `Engine.build`)."""
     with timed(report, "读取并检查内容") as say:
-        records = RecordCache(state, engine.memory)
+        records = RecordCache(state, engine.memory, untouched_by(changed) if changed is not None else None)
         if state is not None:
             engine.kept.load(state)
         prefetch.parse_ahead(engine.content, records, engine.jobs if not engine.scheduler else 1)
@@ -89,8 +90,10 @@ def run(engine: Engine, state: BuildState | None, report: BuildReport, root: Pat
         say(f"{report.planned} 个文件，{len(verbatim)} 个来自已冻结年度的存档")
 
     previous = engine.outputs(state, root) if state is not None else {}
+    # A preview's pages-first build takes its own folder as its last build left it; the full build checks.
+    checked = not (pages_only and engine.resident and state is not None and engine.remembered(state, root) is not None)
     try:
-        with Output.open(engine.output, previous, trusted=bool(previous) and not clean) as out:
+        with Output.open(engine.output, previous, trusted=bool(previous) and not clean, checked=checked) as out:
             with timed(report, "生成页面") as say:
                 stale = [(spec, key) for spec, key in zip(specs, keys, strict=True) if not out.fresh(spec.output, key)]
                 report.rendered = [spec.output for spec, _ in stale]
@@ -141,6 +144,20 @@ def run(engine: Engine, state: BuildState | None, report: BuildReport, root: Pat
         if not pages_only:  # what the next process takes from this one (kept.Kept)
             engine.kept.save(state)
     report.written, report.removed, report.status = sorted(out.changed), out.removed, 0
+
+
+def untouched_by(changed: Collection[str]) -> Callable[[str], bool]:
+    """Return a test of whether a folder neither is nor holds any of the paths a file watcher reported.
+
+    Each path is taken as given and through its links, as the watcher may name it either way.
+    """
+    named: set[str] = set()
+    for path in changed:
+        for form in {os.path.abspath(path), os.path.realpath(path)}:
+            while form not in named:
+                named.add(form)
+                form = os.path.dirname(form)
+    return lambda folder: folder not in named
 
 
 def edition_token(engine: Engine, site: Site, pages: tuple[Page, ...], digest: Callable[[str], str]) -> Callable[[Edition], str]:

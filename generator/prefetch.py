@@ -81,7 +81,7 @@ def jobs_of(folder: Path, cache: RecordCache) -> list[Job]:
     The folder's listing is left with the cache for the loader, which would take it again: a
     preview's build after a save lists 500 folders here and finds all but one as it loaded them.
     """
-    listing = cache.listings[str(folder)] = walk.listing(folder)
+    listing = cache.listings[str(folder)] = cache.listing(folder)
     if listing is None or cache.held_folder(folder, listing) or cache.stored_folder(folder, listing):
         return []
     found = []

@@ -87,11 +87,11 @@ class Preview:
         self.status_json = self.status.as_json()
         self.lock = threading.Lock()
 
-    def rebuild(self, pages_only: bool = False) -> Status:
-        """Build the preview folder (the pages only, when asked) and record what went wrong, if anything."""
+    def rebuild(self, pages_only: bool = False, changed: set[str] | None = None) -> Status:
+        """Build the preview folder (the pages only, when asked, after the files `changed`) and record what went wrong."""
         with self.lock:
             started = time.perf_counter()
-            return self.record(self.build(pages_only=pages_only), started)
+            return self.record(self.build(pages_only=pages_only, changed=changed), started)
 
     def warm(self) -> None:
         """Load every record into the session's engine, quietly, when the first build found nothing to do.
@@ -385,7 +385,7 @@ def serve(content: Path, *, cache: Path, port: int = 8000, host: str = HOST, ope
             while not saves.empty():
                 changed |= saves.get_nowait()
             names = "、".join(sorted(Path(name).name for name in changed)[:5])
-            result = preview.rebuild(pages_only=True)
+            result = preview.rebuild(pages_only=True, changed=changed)
             outcome = "已更新" if result.ok else f"有 {len(result.errors)} 个错误，预览显示上次成功的版本"
             print(f"{result.finished} 修改了 {names}：{outcome}（{result.seconds:.2f} 秒）", flush=True)
             loop.add_callback(LiveReloadHandler.reload_waiters)

@@ -252,8 +252,12 @@ class RecordCache:
     loading from the cache itself (loading step 12.8 s with them, 5.0 s without).
     """
 
-    def __init__(self, state: BuildState | None, memory: dict[str, tuple] | None = None) -> None:
+    def __init__(self, state: BuildState | None, memory: dict[str, tuple] | None = None,
+                 untouched: Callable[[str], bool] | None = None) -> None:
         self.state = state
+        # Which folders a file watcher vouches for (`disclose serve`'s pages-first build): a folder it
+        # reported nothing in is taken as this process last listed it, without listing it again.
+        self.untouched = untouched
         # What earlier builds of this process loaded (`disclose serve`): (size, mtime_ns, digest, kind, value).
         self.memory = memory if memory is not None else {}
         self.digests: dict[str, str] = {}  # absolute path → content hash, for every file looked at
@@ -373,7 +377,15 @@ class RecordCache:
     def listed(self, folder: Path) -> tuple | None:
         """Return a folder's walk.listing: the one taken earlier this build, if any (each is used once)."""
         key = str(folder)
-        return self.listings.pop(key) if key in self.listings else walk.listing(folder)
+        return self.listings.pop(key) if key in self.listings else self.listing(folder)
+
+    def listing(self, folder: Path) -> tuple | None:
+        """Take a folder's walk.listing: the one this process last loaded it with, when the watcher vouches for it."""
+        if self.untouched is not None and self.untouched(str(folder)):
+            held = self.memory.get(f"folder:{folder}")
+            if held is not None:
+                return held[0]
+        return walk.listing(folder)
 
     def held_folder(self, folder: Path, listing: tuple | None) -> bool:
         """Tell whether an earlier build of this process loaded a folder whose entries were as in `listing`."""

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from site_fixture import CONTENT, snapshot
 
-from generator import opendata, plan, shelf, urls
+from generator import opendata, plan, shelf, urls, walk
 from generator.build import BuildReport, Engine
 from generator.render import TEMPLATES
 from generator.state import BuildState, fingerprint
@@ -322,7 +322,7 @@ def test_a_session_prints_each_warning_once_and_every_error_again(work: Path, ca
 
 def first_session_build(work: Path) -> Engine:
     """Start an engine as `disclose serve` does, its first build loading every record (none changed)."""
-    engine = Engine(work / "content", work / "public", cache=work / ".disclose-cache", jobs=1)
+    engine = Engine(work / "content", work / "public", cache=work / ".disclose-cache", jobs=1, resident=True)
     site = work / "content" / "site.yaml"
     os.utime(site, ns=(site.stat().st_atime_ns, site.stat().st_mtime_ns + 1_000_000_000))  # not a no-op build
     assert engine.build(progress=False).status == 0
@@ -334,13 +334,26 @@ def html_pages(folder: Path) -> dict[str, bytes]:
     return {path: data for path, data in snapshot(folder).items() if path.endswith(".html")}
 
 
+def stats_under(*folders: Path) -> dict[str, tuple[int, int]]:
+    """Return the size and mtime of everything under some folders, by absolute path."""
+    return {str(p): (p.stat().st_size, p.stat().st_mtime_ns) for folder in folders for p in [folder, *folder.rglob("*")]}
+
+
+def watched(work: Path, change: Callable[[Path], None]) -> set[str]:
+    """Make a change and return what a file watcher would report: each path added, removed or modified."""
+    folders = (work / "content", work / "site_templates")
+    before = stats_under(*folders)
+    change(work)
+    after = stats_under(*folders)
+    return {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
+
+
 @pytest.mark.parametrize("kind", EDITS)
 def test_a_running_preview_equals_a_clean_build_pages_first(work: Path, kind: str) -> None:
     # As `disclose serve` runs it: one engine for the session, and after a save the pages first (the
     # browser reloads then), the downloads and the search index in the full build that follows.
     engine = first_session_build(work)
-    EDITS[kind](work)
-    first = engine.build(progress=False, pages_only=True)
+    first = engine.build(progress=False, pages_only=True, changed=watched(work, EDITS[kind]))
     assert first.status == 0
     assert engine.kept.hits > 0, "nothing kept from the session's first build was used"
     assert "搜索索引" not in first.timings
@@ -472,6 +485,36 @@ def test_a_cancelled_build_leaves_the_output_as_it_was(work: Path) -> None:
     assert cancelled.status == 1 and cancelled.cache == "cancelled"
     assert snapshot(work / "public") == before
     assert not list(work.glob(".public.*")), "a staging folder was left behind"
+    assert engine.build(progress=False).status == 0
+    run(work, clean=True, output="clean", cache="clean-cache")
+    assert snapshot(work / "public") == snapshot(work / "clean")
+
+
+def test_a_preview_told_what_changed_lists_only_the_folders_that_hold_it(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = first_session_build(work)
+    listed: list[str] = []
+    listing = walk.listing
+    monkeypatch.setattr(walk, "listing", lambda folder: listed.append(str(folder)) or listing(folder))
+    changed = watched(work, EDITS["a project's name"])
+    assert engine.build(progress=False, pages_only=True, changed=changed).status == 0
+    assert listed == [str(work / "content" / "2024" / "pengyang-sfj")]
+    run(work, clean=True, output="clean", cache="clean-cache")
+    assert html_pages(work / "public") == html_pages(work / "clean")
+    # The full build that follows trusts no watcher: it lists every department folder again.
+    listed.clear()
+    assert engine.build(progress=False).status == 0
+    assert len(listed) == len([d for d in (work / "content").glob("*/*") if d.is_dir()])
+
+
+def test_what_a_watcher_missed_the_full_build_after_the_pages_finds(work: Path) -> None:
+    # The pages-first build takes the watcher's word for which folders changed, and its own folder as
+    # it left it; the full build that follows a save checks both, so nothing missed lasts.
+    engine = first_session_build(work)
+    (work / "public" / urls.edition(2024)).unlink()  # removed by hand meanwhile
+    EDITS["a project's name"](work)
+    assert engine.build(progress=False, pages_only=True, changed=set()).status == 0
+    assert "人民调解员补助经费" not in (work / "public" / PROJECT_PAGE).read_text(encoding="utf-8")
+    assert not (work / "public" / urls.edition(2024)).exists()
     assert engine.build(progress=False).status == 0
     run(work, clean=True, output="clean", cache="clean-cache")
     assert snapshot(work / "public") == snapshot(work / "clean")
