@@ -100,8 +100,10 @@ class Engine:
         self.parts: dict = {}  # open-data parts made or read by earlier builds (opendata.PartStore)
         self.rows: tuple[tuple[str, bytes], dict] | None = None  # the output rows this engine saved last
         self.kept = Kept()  # what earlier builds derived from departments that are unchanged (kept.Kept)
+        self.sheets: dict = {}  # the print-all pages' sheets, when `resident` (render.Renderer.sheet)
         self.templates_token = ""  # the template folders as the last signature saw them
         self.announced: set[Problem] = set()  # the problems the last build printed (see `announce`)
+        self.saved_problems: list[Problem] | None = None  # the problems this engine saved in the state last
 
     def build(self, *, strict: bool = False, clean: bool = False, progress: bool = True, pages_only: bool = False,
               cancel: Callable[[], bool] | None = None, warm: bool = False,

@@ -149,7 +149,7 @@ def read_department(folder: Path, report: Report, cache: RecordCache) -> Departm
                 continue
             record = read_record(child, record_model, report, cache)
             if record is not None:
-                records.append(placed(record, child))
+                records.append(cache.derived(f"placed:{child}", record, lambda r=record, c=child: placed(r, c)))
     if department is None:
         return None
     projects = sorted((r for r in records if isinstance(r, Project)), key=lambda p: (p.number is None, p.number or 0, p.slug))

@@ -22,8 +22,20 @@ AROUND = re.compile(r" ?([{};,>]) ?")
 AFTER_COLON = re.compile(r": ")
 
 
+_DONE: dict[tuple[str, bytes], bytes] = {}  # a running preview copies the same few assets at every save
+
+
 def minify(name: str, data: bytes) -> bytes:
     """Return an asset's bytes as published: a .css or .js file minified, anything else as it is."""
+    if (name, data) not in _DONE:
+        if len(_DONE) > 64:  # templates folders edited over a long session
+            _DONE.clear()
+        _DONE[name, data] = minified(name, data)
+    return _DONE[name, data]
+
+
+def minified(name: str, data: bytes) -> bytes:
+    """Minify one asset (see `minify`)."""
     if name.endswith(".css"):
         return css(data.decode("utf-8")).encode("utf-8")
     if name.endswith(".js"):

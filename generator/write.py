@@ -258,7 +258,7 @@ class Output:
         """Put every staged file in place and remove the files no longer made, all or nothing."""
         root, staging = self.root, self.writer.staging
         known = self.writer.previous if self.writer.trusted else dict.fromkeys(existing_files(root))
-        self.removed = sorted(path for path in known if path not in self.entries)
+        self.removed = sorted(known.keys() - self.entries.keys())
         if not root.exists():
             (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
             os.rename(staging, root)

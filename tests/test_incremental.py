@@ -518,3 +518,29 @@ def test_what_a_watcher_missed_the_full_build_after_the_pages_finds(work: Path) 
     assert engine.build(progress=False).status == 0
     run(work, clean=True, output="clean", cache="clean-cache")
     assert snapshot(work / "public") == snapshot(work / "clean")
+
+
+class Counted(dict):
+    """The preview's kept sheets, noting the template of each sheet rendered anew."""
+
+    added: list[str]
+
+    def __setitem__(self, key: tuple, value: object) -> None:
+        self.__dict__.setdefault("added", []).append(key[0])
+        super().__setitem__(key, value)
+
+
+def test_a_running_preview_renders_again_only_the_sheet_of_the_record_that_changed(work: Path) -> None:
+    # The print-all page holds every sheet of the department; the preview keeps the ones it rendered.
+    engine = first_session_build(work)
+    assert engine.build(progress=False, pages_only=True, changed=watched(work, EDITS["a figure"])).status == 0
+    sheets = len(engine.sheets)
+    assert sheets >= 10, "the print-all page's sheets were not kept"
+    engine.sheets = Counted(engine.sheets)
+    other = work / "content" / "2024" / "pengyang-sfj" / "falv-yuanzhu-anjian-buzhu.yaml"
+    changed = watched(work, lambda w: edit(other, "name: ", "name: 更名"))
+    report = engine.build(progress=False, pages_only=True, changed=changed)
+    assert urls.print_all(2024, "pengyang-sfj") in report.rendered
+    assert engine.sheets.added == ["partials/project_sheet.html"]
+    run(work, clean=True, output="clean", cache="clean-cache")
+    assert html_pages(work / "public") == html_pages(work / "clean")
