@@ -20,7 +20,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import jinja2
-from jinja2 import meta
+from jinja2 import meta, nodes
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 from pydantic import BaseModel
@@ -166,7 +166,12 @@ class Renderer:
             source = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
         except jinja2.TemplateNotFound:
             source = ""  # still recorded by `uses`, so that adding it later counts as a change
-        return tuple(ref for ref in meta.find_referenced_templates(self.env.parse(source)) if ref)
+        tree = self.env.parse(source)
+        # A print-all page's sheets are templates too: `sheet("partials/project_sheet.html", …)`.
+        sheets = (call.args[0].value for call in tree.find_all(nodes.Call)
+                  if isinstance(call.node, nodes.Name) and call.node.name == "sheet"
+                  and call.args and isinstance(call.args[0], nodes.Const) and isinstance(call.args[0].value, str))
+        return tuple(dict.fromkeys(ref for ref in (*meta.find_referenced_templates(tree), *sheets) if ref))
 
     def sheet(self, context: jinja2.runtime.Context, name: str, values: dict[str, Any]) -> Markup:
         """Render one table's sheet of a page that holds many (the print-all page) from what it shows alone.

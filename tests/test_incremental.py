@@ -97,6 +97,8 @@ EDITS: dict[str, Callable[[Path], None]] = {
     "add an edition": add_edition,
     "edit the base template": lambda w: override(w, "base.html", lambda t: t.replace("<body", "<body data-edited", 1)),
     "edit an include": lambda w: override(w, "partials/publication.html", lambda t: '<p class="edited">更正</p>\n' + t),
+    # the print-all page renders it through sheet(), not an include
+    "edit a sheet": lambda w: override(w, "partials/project_sheet.html", lambda t: '<p class="edited">表</p>\n' + t),
     "add a more specific override": lambda w: override(
         w, "project-2024-pengyang-sfj.html",
         lambda _: '{% extends "project.html" %}{% block head %}<meta name="layout" content="pengyang">{% endblock %}'),
