@@ -525,10 +525,12 @@ def test_what_a_watcher_missed_the_full_build_after_the_pages_finds(work: Path) 
 class Counted(dict):
     """The preview's kept sheets, noting the template of each sheet rendered anew."""
 
-    added: list[str]
+    def __init__(self, kept: dict) -> None:
+        super().__init__(kept)
+        self.added: list[str] = []
 
     def __setitem__(self, key: tuple, value: object) -> None:
-        self.__dict__.setdefault("added", []).append(key[0])
+        self.added.append(key[0])
         super().__setitem__(key, value)
 
 
