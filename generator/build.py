@@ -36,7 +36,7 @@ from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import safety
+from . import safety, walk
 from .folders import template_folders, walk_followed
 from .forked import default_jobs
 from .kept import Kept
@@ -102,6 +102,7 @@ class Engine:
         self.kept = Kept()  # what earlier builds derived from departments that are unchanged (kept.Kept)
         self.sheets: dict = {}  # the print-all pages' sheets, when `resident` (render.Renderer.sheet)
         self.templates_token = ""  # the template folders as the last signature saw them
+        self.listed: dict[str, tuple] = {}  # the content's folders as the last signature listed them (walk.listing)
         self.announced: set[Problem] = set()  # the problems the last build printed (see `announce`)
         self.saved_problems: list[Problem] | None = None  # the problems this engine saved in the state last
 
@@ -217,8 +218,10 @@ class Engine:
         for folder in template_folders(self.content, self.templates):
             parts += [f"@{folder}", *tree_entries(folder)]
         self.templates_token = hash_parts(parts)
+        # The loader takes each department folder's listing from here: one stat per record file, not two.
+        self.listed = {}
         if with_content:
-            parts += [f"@{self.content}", *tree_entries(self.content)]
+            parts += [f"@{self.content}", *tree_entries(self.content, self.listed)]
         return hash_parts(parts).encode()
 
     def unchanged(self, state: BuildState, root: Path, signature: bytes, report: BuildReport, strict: bool) -> bool:
@@ -273,26 +276,23 @@ class Engine:
         state.keep(f"outputs:{root}", token)
         self.rows = ((str(root), token), dict(entries))
 
-def tree_entries(folder: Path) -> Iterator[str]:
-    """Yield the name, size, mtime and type of everything under a folder, in a stable order.
+def tree_entries(folder: Path, listings: dict[str, tuple] | None = None) -> Iterator[str]:
+    """Yield the name, type, size and mtime of everything under a folder, in a stable order.
 
     Links are followed, as the loaders follow them: an edit to a template or a record reached
     through a link is a change (each folder is walked once, so a link to a parent ends there).
+    Folders count too (by lstat): a folder replaced by a link is a change. Each folder's
+    `walk.listing` is left in `listings`, under the folder's path as a `Path` spells it.
     """
-    for top, dirs, files in walk_followed(folder):
-        # Folders count too (by lstat): a folder replaced by a link is a change.
-        for name in sorted([*dirs, *files]):
-            path = os.path.join(top, name)
-            try:
-                stat = os.lstat(path)
-                if os.path.islink(path):
-                    target = os.stat(path)
-                    stat_text = f"{stat.st_mode}>{target.st_size}:{target.st_mtime_ns}:{target.st_mode}"
-                else:
-                    stat_text = str(stat.st_mode)
-            except OSError:
-                continue
-            yield f"{top}/{name}:{stat.st_size}:{stat.st_mtime_ns}:{stat_text}"
+    for top, _, _ in walk_followed(folder):
+        found = walk.listing(Path(top))
+        if found is None:
+            continue  # gone since it was walked, or unreadable: the loader reports it
+        if listings is not None:
+            listings[str(Path(top))] = found
+        # Not the working folder the listing starts with, nor inodes: a copied project (cp -a) is unchanged.
+        for name, mode, size, mtime_ns, _, *target in found[1:]:
+            yield f"{top}/{name}:{mode}:{size}:{mtime_ns}:{target!r}"
 
 
 class Cancelled(Exception):

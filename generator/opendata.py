@@ -19,8 +19,8 @@ import csv
 import hashlib
 import io
 import json
+import mmap
 import os
-import pickle
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -231,8 +231,9 @@ class DataFile:
 class Part:
     """One department's rows of one table, written once in each file format, ready to be laid end to end."""
 
-    csv: bytes  # CSV lines, without the header
-    json: bytes  # JSON objects separated by ",\n", without the brackets
+    # Bytes, or read-only views of a part file read back from the cache (`unpack`).
+    csv: bytes | memoryview  # CSV lines, without the header
+    json: bytes | memoryview  # JSON objects separated by ",\n", without the brackets
     sheet: xlsx.Chunk  # the workbook rows, compressed on their own
     rows: int
     digest: str = ""  # of all of it: a file laid from parts is named by theirs (write.Pieces)
@@ -368,11 +369,10 @@ class PartStore:
         if self.folder is None:
             return None
         try:
-            value = pickle.loads((self.folder / key).read_bytes())
-        except Exception:  # noqa: BLE001 - missing, truncated or foreign: make the parts again
+            with open(self.folder / key, "rb") as f:
+                return unpack(mmap.mmap(f.fileno(), 0, prot=mmap.PROT_READ))
+        except (OSError, ValueError):  # missing, empty or unreadable: make the parts again
             return None
-        ok = isinstance(value, dict) and all(isinstance(v, Part) for v in value.values()) and set(value) == STEMS
-        return value if ok else None
 
     def save(self, key: str, parts: Parts) -> None:
         """Keep parts in the cache folder (written whole, then renamed, so a reader never sees half)."""
@@ -381,7 +381,8 @@ class PartStore:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             scratch = self.folder / f".{key}.{os.getpid()}"
-            scratch.write_bytes(pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL))
+            with open(scratch, "wb") as f:
+                f.writelines(pack(parts))
             os.replace(scratch, self.folder / key)
         except OSError:
             pass  # a cache that cannot be written costs time next build, nothing else
@@ -399,6 +400,50 @@ class PartStore:
 
 
 STEMS = {table.stem for table in TABLES}
+PACKED = b"disclose open-data parts 1\n"
+
+
+def pack(parts: Parts) -> list[bytes]:
+    """Return a department's parts as pieces of one file: a header naming each piece, then the pieces' bytes.
+
+    Not a pickle: a build after one edit lays the edition's downloads from 500 departments' parts
+    (260 MiB at 10,000 projects), and unpickling them copied every byte once more (0.17 s of 0.32 s);
+    this form is mapped into memory and laid from where it lies (`unpack`).
+    """
+    stems = sorted(parts)
+    head = json.dumps({stem: [parts[stem].rows, parts[stem].digest, len(parts[stem].csv), len(parts[stem].json),
+                              len(parts[stem].sheet.data), parts[stem].sheet.crc, parts[stem].sheet.size]
+                       for stem in stems}).encode()
+    pieces = [PACKED, len(head).to_bytes(4, "little"), head]
+    for stem in stems:
+        pieces += (parts[stem].csv, parts[stem].json, parts[stem].sheet.data)
+    return pieces
+
+
+def unpack(data: bytes | mmap.mmap) -> Parts | None:
+    """Return the parts `pack` wrote (as views into `data`), or None when `data` is not exactly such a file."""
+    view = memoryview(data)
+    start = len(PACKED) + 4
+    if view[:len(PACKED)] != PACKED:
+        return None
+    end = start + int.from_bytes(view[len(PACKED):start], "little")
+    try:
+        head = json.loads(bytes(view[start:end]))
+    except ValueError:
+        return None
+    if not isinstance(head, dict) or set(head) != STEMS:
+        return None
+    parts: Parts = {}
+    for stem in sorted(head):
+        fields = head[stem]
+        if not (isinstance(fields, list) and len(fields) == 7 and isinstance(fields[1], str)
+                and all(isinstance(n, int) and n >= 0 for n in fields[:1] + fields[2:])):
+            return None
+        rows, digest, csv_size, json_size, sheet_size, crc, size = fields
+        csv_at, json_at, sheet_at, end = end, end + csv_size, end + csv_size + json_size, end + csv_size + json_size + sheet_size
+        parts[stem] = Part(view[csv_at:json_at], view[json_at:sheet_at], xlsx.Chunk(view[sheet_at:end], crc, size),
+                           rows, digest)
+    return parts if end == len(view) else None
 MIN_AHEAD = 8  # departments whose parts are missing: fewer are made in this process (an edit makes one)
 
 

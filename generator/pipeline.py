@@ -42,7 +42,8 @@ def run(engine: Engine, state: BuildState | None, report: BuildReport, root: Pat
         changed: Collection[str] | None = None) -> None:
     """Run the pipeline for `engine`, filling in the report (`changed`: see `Engine.build`)."""
     with timed(report, "读取并检查内容") as say:
-        records = RecordCache(state, engine.memory, untouched_by(changed) if changed is not None else None)
+        records = RecordCache(state, engine.memory, untouched_by(changed) if changed is not None else None,
+                              engine.listed)
         if state is not None:
             engine.kept.load(state)
         prefetch.parse_ahead(engine.content, records, engine.jobs if not engine.scheduler else 1)

@@ -265,8 +265,9 @@ class RecordCache:
     """
 
     def __init__(self, state: BuildState | None, memory: dict[str, tuple] | None = None,
-                 untouched: Callable[[str], bool] | None = None) -> None:
+                 untouched: Callable[[str], bool] | None = None, taken: dict[str, tuple] | None = None) -> None:
         self.state = state
+        self.taken = taken or {}  # folder → walk.listing, as the build's input signature listed it
         # Which folders a file watcher vouches for (`disclose serve`'s pages-first build): a folder it
         # reported nothing in is taken as this process last listed it, without listing it again.
         self.untouched = untouched
@@ -397,7 +398,8 @@ class RecordCache:
             held = self.memory.get(f"folder:{folder}")
             if held is not None:
                 return held[0]
-        return walk.listing(folder)
+        taken = self.taken.get(str(folder))
+        return taken if taken is not None else walk.listing(folder)
 
     def held_folder(self, folder: Path, listing: tuple | None) -> bool:
         """Tell whether an earlier build of this process loaded a folder whose entries were as in `listing`."""

@@ -112,7 +112,7 @@ class Pieces:
     they are. It is compared only with the digest the same file had last time, made the same way.
     """
 
-    chunks: tuple[bytes, ...]
+    chunks: tuple[bytes | memoryview, ...]
     digest: str
 
     @property

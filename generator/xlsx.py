@@ -36,7 +36,7 @@ MAX_DECIMALS = 8  # amounts have at most 8 decimal places (generator/bounds.py)
 class Chunk:
     """A piece of a zip entry: raw deflate data ending on a byte boundary, with its CRC and plain size."""
 
-    data: bytes
+    data: bytes | memoryview  # a view when read back from the cache (opendata.unpack)
     crc: int
     size: int
 

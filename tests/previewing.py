@@ -54,6 +54,7 @@ class Preview:
     process: subprocess.Popen
     lines: list[str] = field(default_factory=list)
     url: str = ""
+    reader: threading.Thread | None = None  # copies the output into `lines` until the pipe closes
 
     def output(self) -> str:
         return "\n".join(self.lines)
@@ -82,6 +83,8 @@ class Preview:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
                 raise AssertionError(f"serve did not stop on signal {sig}:\n{self.output()}") from None
+        if self.reader is not None:  # the exit can come before the reader has the last lines (seen in CI)
+            self.reader.join(timeout=20)
         return self.process.returncode
 
 
@@ -99,6 +102,7 @@ def start_serve(content: Path, *args: str, cwd: Path | None = None, timeout: flo
         for line in process.stdout:
             preview.lines.append(line.rstrip("\n"))
 
-    threading.Thread(target=read, daemon=True).start()
+    preview.reader = threading.Thread(target=read, daemon=True)
+    preview.reader.start()
     preview.url = preview.wait_for(ADDRESS.pattern, timeout).group(1)
     return preview

@@ -195,3 +195,31 @@ def test_parts_made_ahead_in_workers_equal_parts_made_here(tmp_path: Path, monke
     assert store.make_ahead(wanted, jobs=2) == 0  # held now
     again = opendata.PartStore(tmp_path / "data", store.key)
     assert again.make_ahead(wanted, jobs=2) == 0 and again.made == {}  # kept in the cache folder: read when asked
+
+
+def test_parts_kept_in_the_cache_read_back_as_made_and_a_damaged_file_is_made_again(tmp_path: Path) -> None:
+    from generator import opendata
+
+    site = bundled_content().site
+    edition = site.editions[0]
+    department = edition.departments[0]
+    made = opendata.department_parts(edition, department)
+    packed = b"".join(opendata.pack(made))
+    assert opendata.unpack(packed) == made
+    store = opendata.PartStore(tmp_path / "data", lambda e, d: "k")
+    assert store.read("k") is None  # nothing kept yet
+    store.save("k", made)
+    assert store.read("k") == made
+    damaged = {
+        "empty": b"",
+        "cut short": packed[:-1],
+        "one byte too many": packed + b"x",
+        "another format": b"\x80\x05" + packed[2:],
+        "a header that is not JSON": packed[:len(opendata.PACKED) + 4] + b"x" + packed[len(opendata.PACKED) + 5:],
+    }
+    for what, data in damaged.items():
+        (tmp_path / "data" / "k").write_bytes(data)
+        assert store.read("k") is None, what
+    # A store that finds no readable part makes it again, from the department itself.
+    store.made.clear()
+    assert store.of(edition, department) == made

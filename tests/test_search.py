@@ -169,6 +169,13 @@ def test_postings_round_trip(ids: list[int]) -> None:
     assert set(text[1:]) <= set(search.postings.ALPHABET)  # safe in JSON without escaping
 
 
+def test_the_table_of_small_numbers_encodes_each_as_the_general_way_does() -> None:
+    table = search.postings._VAR
+    assert len(table) == 1 << 15
+    assert all(table[n] == search.postings._varint(n) for n in range(1 << 15))
+    assert search.postings._read_varints("".join(table)) == list(range(1 << 15))
+
+
 def test_posting_picks_a_compact_form() -> None:
     assert search.encode_posting(list(range(5000)), 5000) == "C"
     assert search.encode_posting(list(range(100, 900)), 5000).startswith("R")
