@@ -130,6 +130,17 @@ class Record(BaseModel):
         ignored_types=(cached_property,),
     )
 
+    def __getitem__(self, name: str) -> Any:
+        """Return a field by name: a template's `indicator[column.key]`.
+
+        Without it Jinja tries the subscript, catches the TypeError and only then reads the
+        attribute: 0.9 µs more for each of ~3 million table cells at 10,000 projects.
+        """
+        try:
+            return getattr(self, name)
+        except (AttributeError, TypeError):
+            raise KeyError(name) from None  # Jinja then tries the attribute, and reports it missing
+
 
 # --- parts of a project -----------------------------------------------------
 

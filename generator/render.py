@@ -66,6 +66,9 @@ class Renderer:
             # Compiled templates are kept by source checksum, so a one-page build does not compile them all again.
             bytecode_cache=jinja2.FileSystemBytecodeCache(str(cache)) if cache is not None else None,
             autoescape=True,
+            # A Renderer lasts one build, and templates do not change during one (see `digest`): no
+            # stat of its file each time a template is included (2.7 % of rendering at 10,000 projects).
+            auto_reload=False,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,

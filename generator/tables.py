@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from itertools import count
 
 from .model import (
@@ -115,10 +116,13 @@ class IndicatorRow:
     level2_rows: int
     cells: Side  # one per period; None leaves that side blank
 
-    @property
+    @cached_property  # read two or three times a row by the table macro
     def anchor(self) -> str | None:
         """Return the row's id: its first indicator's anchor (a paired second one goes on its own cell)."""
-        return next((cell.anchor for cell in self.cells if cell), None)
+        for cell in self.cells:
+            if cell:
+                return cell.anchor
+        return None
 
 
 @dataclass(frozen=True)
