@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -273,6 +274,11 @@ def stack_labels(cells: list[str] | tuple[str, ...] = (), row: str | None = None
     table's 一级 / 二级 cells under `levels`: one custom property per column on the table
     (style.css reads them) instead of a label on every cell, which would double a long page.
     """
+    return _stack_labels(tuple(cells), row, tuple(levels) if levels else None)
+
+
+@lru_cache(maxsize=1024)  # most tables of a site have the same few sets of columns
+def _stack_labels(cells: tuple[str, ...], row: str | None, levels: tuple[str, str] | None) -> Markup:
     names = {f"--c{n}": label for n, label in enumerate(cells[:STACK_COLUMNS], 1) if label}
     if row:
         names["--c0"] = row
@@ -361,6 +367,7 @@ def link(text: str) -> str:
     return address.checked(text)
 
 
+@lru_cache(maxsize=4096)  # a project's texts are on its page and again on its department's print page
 def markdown(text: str | None) -> Markup:
     """Render a narrative field (Markdown, raw HTML shown as text)."""
     return Markup(MARKDOWN.render(text or ""))
