@@ -285,11 +285,12 @@ def tree_entries(folder: Path, listings: dict[str, tuple] | None = None) -> Iter
     `walk.listing` is left in `listings`, under the folder's path as a `Path` spells it.
     """
     for top, _, _ in walk_followed(folder):
-        found = walk.listing(Path(top))
+        here = Path(top)
+        found = walk.listing(here)  # a second scandir of the folder: it holds the stat of each entry
         if found is None:
             continue  # gone since it was walked, or unreadable: the loader reports it
         if listings is not None:
-            listings[str(Path(top))] = found
+            listings[str(here)] = found
         # Not the working folder the listing starts with, nor inodes: a copied project (cp -a) is unchanged.
         for name, mode, size, mtime_ns, _, *target in found[1:]:
             yield f"{top}/{name}:{mode}:{size}:{mtime_ns}:{target!r}"

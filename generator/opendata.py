@@ -426,9 +426,9 @@ def unpack(data: bytes | mmap.mmap) -> Parts | None:
     start = len(PACKED) + 4
     if view[:len(PACKED)] != PACKED:
         return None
-    end = start + int.from_bytes(view[len(PACKED):start], "little")
+    at = start + int.from_bytes(view[len(PACKED):start], "little")  # where the first piece begins
     try:
-        head = json.loads(bytes(view[start:end]))
+        head = json.loads(bytes(view[start:at]))
     except ValueError:
         return None
     if not isinstance(head, dict) or set(head) != STEMS:
@@ -440,10 +440,12 @@ def unpack(data: bytes | mmap.mmap) -> Parts | None:
                 and all(isinstance(n, int) and n >= 0 for n in fields[:1] + fields[2:])):
             return None
         rows, digest, csv_size, json_size, sheet_size, crc, size = fields
-        csv_at, json_at, sheet_at, end = end, end + csv_size, end + csv_size + json_size, end + csv_size + json_size + sheet_size
-        parts[stem] = Part(view[csv_at:json_at], view[json_at:sheet_at], xlsx.Chunk(view[sheet_at:end], crc, size),
+        csv_at, json_at, sheet_at, at = at, at + csv_size, at + csv_size + json_size, at + csv_size + json_size + sheet_size
+        parts[stem] = Part(view[csv_at:json_at], view[json_at:sheet_at], xlsx.Chunk(view[sheet_at:at], crc, size),
                            rows, digest)
-    return parts if end == len(view) else None
+    return parts if at == len(view) else None
+
+
 MIN_AHEAD = 8  # departments whose parts are missing: fewer are made in this process (an edit makes one)
 
 
