@@ -98,6 +98,24 @@ def intact(file: str, size: int, mtime_ns: int) -> bool:
     return stat.st_size == size and stat.st_mtime_ns == mtime_ns
 
 
+def survey(root: Path, previous: dict[str, Entry]) -> frozenset[str]:
+    """Return the files of the last build that are no longer as it recorded them (changed by hand, removed).
+
+    One stat each, in one loop: a build asks about every file (45,000 at 10,000 projects), from each
+    of its steps, and asked one at a time through the steps' calls each cost twice its stat.
+    """
+    prefix, stat, unsound = os.path.join(root, ""), os.stat, set()
+    for path, entry in previous.items():
+        try:
+            found = stat(prefix + path)
+        except OSError:
+            unsound.add(path)
+            continue
+        if found.st_size != entry.size or found.st_mtime_ns != entry.mtime_ns:
+            unsound.add(path)
+    return frozenset(unsound)
+
+
 class OutputError(Exception):
     """The output folder cannot be replaced safely."""
 
@@ -144,17 +162,23 @@ class Writer:
     # preview's pages-first build (its own folder, and the full build that follows checks them all):
     # 12,000 stat calls were 0.1 s of each save at 10,000 projects.
     checked: bool = True
+    unsound: frozenset[str] | None = None  # the files of `previous` not as recorded, once surveyed (`intact`)
 
     def narrowed(self, paths: Iterable[str]) -> Writer:
         """Return a copy that knows only these files of the last build: what a task needs, small to send."""
-        return replace(self, previous={path: self.previous[path] for path in paths if path in self.previous})
+        previous = {path: self.previous[path] for path in paths if path in self.previous}
+        unsound = None if self.unsound is None else self.unsound.intersection(previous)
+        return replace(self, previous=previous, unsound=unsound)
 
     def intact(self, path: str, entry: Entry) -> bool:
         """Tell whether an output file is still as the last build left it (same size and mtime)."""
         if not self.checked:
             return True
-        # A string join, not pathlib: a build checks every output file this way (63,000 at 10k projects).
-        return intact(os.path.join(self.root, path), entry.size, entry.mtime_ns)
+        if self.previous.get(path) is not entry:  # not one of the last build's entries: look at this one
+            return intact(os.path.join(self.root, path), entry.size, entry.mtime_ns)
+        if self.unsound is None:  # the first file asked about: look at them all at once
+            self.unsound = survey(self.root, self.previous)
+        return path not in self.unsound
 
     def fresh(self, path: str, key: str) -> Entry | None:
         """Return the recorded entry when the file was made from the same inputs and is untouched."""

@@ -21,6 +21,7 @@ import struct
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -49,26 +50,58 @@ def chunk(text: str, *, last: bool = False) -> Chunk:
     return Chunk(data, zlib.crc32(raw), len(raw))
 
 
-_ZEROS = bytes(1 << 20)
+_POLY = 0xEDB88320  # CRC-32's polynomial, bit-reflected as zlib computes it
 
 
-def _crc_of_zeros(length: int, crc: int) -> int:
-    while length:
-        step = min(length, len(_ZEROS))
-        crc = zlib.crc32(memoryview(_ZEROS)[:step], crc)
-        length -= step
-    return crc
+def _times(a: int, b: int) -> int:
+    """Return a(x)·b(x) modulo CRC-32's polynomial (bit-reflected: bit 31 is x⁰), as zlib's multmodp."""
+    product, bit = 0, 1 << 31
+    while a:
+        if a & bit:
+            product ^= b
+            a ^= bit
+        bit >>= 1
+        b = (b >> 1) ^ _POLY if b & 1 else b >> 1
+    return product
+
+
+@cache
+def _shift(k: int) -> tuple[tuple[int, ...], ...]:
+    """Return tables that multiply a CRC by x^(8·2ᵏ), a byte of it at a time: 2ᵏ zero bytes appended.
+
+    Multiplying by a fixed power is linear in the CRC, so each of its four bytes is looked up alone.
+    """
+    power = 1 << 30  # x¹
+    for _ in range(k + 3):  # x^(2^(k+3)) = x^(8·2ᵏ), by squaring
+        power = _times(power, power)
+    tables = []
+    for place in range(4):
+        table = [0] * 256
+        for bit in range(8):
+            table[1 << bit] = _times(power, 1 << (place * 8 + bit))
+        for byte in range(3, 256):  # the XOR of its lowest bit's entry and the rest's
+            low = byte & -byte
+            if byte != low:
+                table[byte] = table[low] ^ table[byte ^ low]
+        tables.append(tuple(table))
+    return tuple(tables)
 
 
 def crc_join(first: int, second: int, length: int) -> int:
-    """Return the CRC-32 of A followed by B from crc(A), crc(B) and len(B).
+    """Return the CRC-32 of A followed by B from crc(A), crc(B) and len(B), as zlib's crc32_combine.
 
-    CRC-32 is affine: crc(A‖B) = crc(A‖0ⁿ) ⊕ crc(0ⁿ) ⊕ crc(B), and the two CRCs of
-    zeros run in zlib's C code at memory speed.
+    crc(A‖B) = crc(A)·x^(8·len(B)) ⊕ crc(B) modulo the polynomial; the power is applied one set bit
+    of len(B) at a time through `_shift`'s tables. Appending zeros with zlib.crc32 instead ran over
+    every byte twice: 0.1 s of each edit's build at 10,000 projects (an edition's 260 MiB workbook).
     """
-    if length == 0:
-        return first
-    return _crc_of_zeros(length, first) ^ _crc_of_zeros(length, 0) ^ second
+    crc, k = first, 0
+    while length:
+        if length & 1:
+            t0, t1, t2, t3 = _shift(k)
+            crc = t0[crc & 255] ^ t1[(crc >> 8) & 255] ^ t2[(crc >> 16) & 255] ^ t3[crc >> 24]
+        length >>= 1
+        k += 1
+    return crc ^ second
 
 
 def escape(text: str) -> str:
