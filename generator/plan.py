@@ -127,12 +127,14 @@ class PlanError(Exception):
 
 
 def plan_site(site: Site, pages: tuple[Page, ...], uses: Callable[[tuple[str, ...]], tuple[str, ...]],
-              kept: Kept = NOTHING, token: Callable[[Edition], object] | None = None) -> list[PageSpec]:
+              kept: Kept = NOTHING, token: Callable[[Edition], object] | None = None,
+              blocks: list[tuple[Edition, Department, int, int]] | None = None) -> list[PageSpec]:
     """Return every page of the site; `uses` names the templates an override list renders with.
 
     A running preview passes what it kept and, per edition, a token of everything a department's pages
     are made from besides the department (templates, site.yaml, pages, edition.yaml): the pages of a
     department loaded as the same object as last time are not planned again. Without a token nothing is.
+    `blocks`, when given, is filled with where each department's pages are: (edition, department, start, stop).
     """
     if token is None:
         kept, token = NOTHING, lambda edition: None
@@ -147,8 +149,11 @@ def plan_site(site: Site, pages: tuple[Page, ...], uses: Callable[[tuple[str, ..
         for department in edition.departments:
             def plan(e: Edition = edition, h: Edition = edition_head, d: Department = department) -> list[PageSpec]:
                 return filled(department_pages(chrome, e, h, d))
+            start = len(specs)
             specs.extend(kept.get(("plan", edition.year, department.slug), department, plan, token(edition),
                                   lasting=outline, restore=lambda saved, plan=plan: planned_later(saved, plan)))
+            if blocks is not None:
+                blocks.append((edition, department, start, len(specs)))
     specs.extend(years_pages(site, pages, filled, kept, token))
     specs.extend(filled(crawler_files(site, specs)))
     clashes = [path for path, n in Counter(spec.output for spec in specs).items() if n > 1]

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from site_fixture import CONTENT, snapshot
 
-from generator import opendata, plan, shelf, urls, walk
+from generator import opendata, pipeline, plan, shelf, urls, walk
 from generator.build import BuildReport, Engine
 from generator.render import TEMPLATES
 from generator.state import CHECKED, BuildState, as_left, fingerprint
@@ -423,17 +423,35 @@ def test_a_running_engine_plans_again_only_the_department_that_changed(work: Pat
     assert snapshot(work / "public") == snapshot(work / "clean")
 
 
-def test_a_build_after_one_edit_reads_only_the_edited_departments_tables(work: Path, planned: list[str]) -> None:
+@pytest.fixture
+def keyed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The department folders (year/slug) of the pages whose keys are made (not taken from what was kept)."""
+    found: list[str] = []
+    key_page = pipeline.page_key
+
+    def counted(spec, renderer, digest):  # noqa: ANN001, ANN202 - a spy
+        parts = spec.output.split("/")
+        if len(parts) > 2 and parts[0].isdigit():
+            found.append("/".join(parts[:2]))
+        return key_page(spec, renderer, digest)
+    monkeypatch.setattr(pipeline, "page_key", counted)
+    return found
+
+
+def test_a_build_after_one_edit_reads_only_the_edited_departments_tables(work: Path, planned: list[str],
+                                                                         keyed: list[str]) -> None:
     # A new process (here a new engine, as `disclose build` makes): what the last one derived from each
     # unchanged department lasts in the state, and its projects stay shelved (generator/shelf.py).
     shutil.copytree(work / "content/2024/pengyang-sfj", work / "content/2024/pengyang-copy")
     run(work)
     planned.clear()
+    keyed.clear()
     EDITS["a figure"](work)
     opened = shelf.Shelf.opened
     report = run(work)
     assert shelf.Shelf.opened == opened, "an unchanged department's tables were read"
     assert planned == ["2024/pengyang-sfj"]
+    assert set(keyed) == {"2024/pengyang-sfj"}, "pages of unchanged departments were keyed again"
     assert PROJECT_PAGE in report.rendered
     run(work, clean=True, output="clean", cache="clean-cache")
     assert snapshot(work / "public") == snapshot(work / "clean")
