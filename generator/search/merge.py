@@ -59,15 +59,17 @@ def merged_buckets(cache: Path, scope: str, n: int, members: list[tuple[int, Par
     """
     count = partition.BUCKETS
     where: Where = [[] for _ in range(count)]
+    named: list[list[str]] = [[] for _ in range(count)]  # each bucket's pieces as its file's name is made of them
     for m, (first, p) in enumerate(members):
         if p.buckets_count != count:
             raise partition.CacheError(p.path)
         for b, at, length, digest in p.buckets:
             where[b].append((m, first, at, length, digest))
+            named[b].append(f"{first}:{digest}")
     root = cache / "search" / "merged"
     paths, todo = [], []
     for b in range(count):
-        path = _bucket_path(root, n, b, [(first, digest) for _, first, _, _, digest in where[b]])
+        path = _bucket_path(root, n, b, named[b])
         paths.append(path)
         if not path.exists():
             todo.append(b)
@@ -87,10 +89,13 @@ def merged_buckets(cache: Path, scope: str, n: int, members: list[tuple[int, Par
     return paths, total, len(todo), len(patched)
 
 
-def _bucket_path(root: Path, n: int, b: int, pieces: list[tuple[int, str]]) -> Path:
-    """Return the file of a bucket merged from these pieces: (first document, digest) of each partition with keys in it."""
-    key = hashlib.blake2b(f"{FORMAT}|{n}|{b}|".encode() + ";".join(f"{first}:{digest}" for first, digest in pieces).encode(),
-                          digest_size=16).hexdigest()
+def _bucket_path(root: Path, n: int, b: int, pieces: list[str]) -> Path:
+    """Return the file of a bucket merged from these pieces: "first document:digest" of each partition with keys in it.
+
+    The pieces come named (up to 128,000 at 10,000 projects): made as tuples and named here, they
+    took 89 ms of CPU per scope against 63–75 ms (500 partitions × 256 buckets).
+    """
+    key = hashlib.blake2b(f"{FORMAT}|{n}|{b}|".encode() + ";".join(pieces).encode(), digest_size=16).hexdigest()
     return root / key[:2] / f"{key}.b"
 
 
@@ -206,8 +211,8 @@ def _patch_buckets(root: Path, scope: str, n: int, members: list[tuple[int, Part
     done = set()
     for b in todo:
         # what the last build merged bucket b from: the same pieces, but the changed partitions' old ones
-        pieces = {m: (first, digest) for m, first, _, _, digest in where[b] if m not in old_heads}
-        pieces.update((m, (members[m][0], blobs[b][2])) for m, blobs in old_heads.items() if b in blobs)
+        pieces = {m: f"{first}:{digest}" for m, first, _, _, digest in where[b] if m not in old_heads}
+        pieces.update((m, f"{members[m][0]}:{blobs[b][2]}") for m, blobs in old_heads.items() if b in blobs)
         base = _bucket_path(root, n, b, [pieces[m] for m in sorted(pieces)])
         now = {m: (at, length, digest) for m, _, at, length, digest in where[b] if m in old_heads}
         moved = [m for m in changed if old_heads[m].get(b, (0, 0, ""))[2] != now.get(m, (0, 0, ""))[2]]
