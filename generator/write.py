@@ -23,7 +23,8 @@ import shutil
 import signal
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import TracebackType
@@ -142,12 +143,55 @@ class Pieces:
 
 
 def stage(target: Path, data: bytes | Pieces) -> None:
-    """Write a file's bytes or pieces."""
+    """Write a file's bytes or pieces (the pieces a thousand to a system call, as `writev` takes them)."""
     with open(target, "wb") as f:
-        if isinstance(data, Pieces):
-            f.writelines(data.chunks)
-        else:
+        if not isinstance(data, Pieces):
             f.write(data)
+            return
+        pending = [memoryview(chunk) for chunk in data.chunks if len(chunk)]
+        while pending:
+            batch = pending[:IOV_MAX]
+            written = os.writev(f.fileno(), batch)
+            done = 0
+            while done < len(batch) and written >= len(batch[done]):
+                written -= len(batch[done])
+                done += 1
+            pending = pending[done:]
+            if written:  # a short write ends inside a piece: the rest of it goes next
+                pending[0] = pending[0][written:]
+
+
+IOV_MAX = 1024  # pieces per writev call (Linux's limit)
+
+
+class Background:
+    """Stage files of pieces in a thread while the build goes on, and tell when all are written.
+
+    An edition's downloads are 280 MB at 10,000 projects, written again after every edit (0.13 s);
+    `writev` leaves the interpreter while the kernel copies, so the search index is made meanwhile
+    on the other core. An error is raised where the build waits for them (`Output`'s end).
+    """
+
+    def __init__(self) -> None:
+        self.pool: ThreadPoolExecutor | None = None
+        self.pending: list[Future] = []
+
+    def stage(self, target: Path, data: bytes | Pieces) -> None:
+        target.parent.mkdir(parents=True, exist_ok=True)  # here: a missing folder is an error of this call
+        if self.pool is None:
+            self.pool = ThreadPoolExecutor(1, thread_name_prefix="disclose-stage")
+        self.pending.append(self.pool.submit(stage, target, data))
+
+    def wait(self) -> None:
+        """Wait for every file staged; raise the first error."""
+        pending, self.pending = self.pending, []
+        try:
+            for future in pending:
+                future.result()
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown(wait=True)
+                self.pool = None
 
 
 @dataclass
@@ -185,8 +229,9 @@ class Writer:
         entry = self.previous.get(path) if self.trusted else None
         return entry if entry is not None and entry.key == key and self.intact(path, entry) else None
 
-    def write(self, path: str, data: bytes | Pieces, key: str = "", origin: str = "page") -> tuple[Entry, bool]:
-        """Stage a file unless the output already holds these bytes; return its entry and whether it changed."""
+    def write(self, path: str, data: bytes | Pieces, key: str = "", origin: str = "page",
+              staged: Callable[[Path, bytes | Pieces], None] = stage) -> tuple[Entry, bool]:
+        """Stage a file (by `staged`) unless the output already holds these bytes; return its entry and whether it changed."""
         digest, size = (data.digest, data.size) if isinstance(data, Pieces) else (digest_bytes(data), len(data))
         if self.trusted:
             entry = self.previous.get(path)
@@ -201,10 +246,10 @@ class Writer:
                 pass
         target = self.staging / path
         try:  # most files go into a folder made for an earlier one: no mkdir (two system calls) for each
-            stage(target, data)
+            staged(target, data)
         except FileNotFoundError:
             target.parent.mkdir(parents=True, exist_ok=True)
-            stage(target, data)
+            staged(target, data)
         return Entry(key, digest, size, 0, origin), True  # the mtime is known once it is in place
 
 
@@ -217,6 +262,7 @@ class Output:
     changed: list[str] = field(default_factory=list)  # files staged to replace or add
     removed: list[str] = field(default_factory=list)  # files of the last build no longer made
     added: list[str] = field(default_factory=list)  # files given an entry of their own (not the last build's)
+    background: Background = field(default_factory=Background)  # files of pieces being staged
 
     @classmethod
     def open(cls, output: Path, previous: dict[str, Entry], trusted: bool, checked: bool = True) -> Output:
@@ -241,7 +287,8 @@ class Output:
 
     def write(self, path: str, data: bytes | Pieces, key: str = "", origin: str = "page") -> bool:
         """Write one file (if its bytes changed); return whether it changed."""
-        entry, changed = self.writer.write(path, data, key, origin)
+        entry, changed = self.writer.write(path, data, key, origin,
+                                           self.background.stage if isinstance(data, Pieces) else stage)
         self.add(path, entry, changed)
         return changed
 
@@ -265,6 +312,11 @@ class Output:
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
         try:
+            try:
+                self.background.wait()
+            except BaseException:
+                if kind is None:  # else the build already failed, for the reason it is leaving with
+                    raise
             if kind is None:
                 global _applying
                 _applying = True

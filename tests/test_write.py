@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import jinja2
@@ -55,6 +57,30 @@ def test_a_crash_midway_leaves_the_previous_output(previous: tuple[Path, dict[st
     with pytest.raises(RuntimeError, match="disk caught fire"):
         build(content, output, progress=False, clean=how == "clean", jobs=1)
     assert len(calls) == 10
+    assert snapshot(output) == before
+    assert leftovers(output) == []
+
+
+def test_a_file_of_pieces_that_cannot_be_written_fails_the_build_and_leaves_the_output(
+        previous: tuple[Path, dict[str, bytes]], monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The downloads laid from parts are staged in a thread (write.Background): its error still stops the build."""
+    output, before = previous
+    content = copy_content(tmp_path)
+    record = content / "2024/pengyang-sfj/renmin-tiaojie.yaml"  # in every download of its edition
+    record.write_text(record.read_text(encoding="utf-8").replace("name: ", "name: 改", 1), encoding="utf-8")
+    threads: list[str] = []
+    original = os.writev
+
+    def full(fd: int, buffers: list) -> int:  # noqa: ANN001 - a stand-in for a full disk
+        threads.append(threading.current_thread().name)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "writev", full)
+    code = build(content, output, progress=False, jobs=1)
+    monkeypatch.setattr(os, "writev", original)
+    assert code != 0 and threads and all(name.startswith("disclose-stage") for name in threads)
+    assert "磁盘空间不足" in capsys.readouterr().err
     assert snapshot(output) == before
     assert leftovers(output) == []
 
