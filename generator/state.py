@@ -24,6 +24,7 @@ import os
 import pickle
 import sqlite3
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -213,7 +214,7 @@ class BuildState:
     def forget_shelves(self) -> None:
         """Drop the department folders kept whole and what was derived from them (`CacheDamaged`)."""
         with self.transaction() as db:
-            db.execute("DELETE FROM records WHERE kind = ?", (FOLDER,))
+            db.execute("DELETE FROM records WHERE kind IN (?, ?)", (FOLDER, SHELF))
             db.execute("DELETE FROM meta WHERE key IN ('kept:kept', 'kept:kept delta')")
 
     def template_references(self) -> dict[str, tuple[str, ...]]:
@@ -232,6 +233,7 @@ class BuildState:
 
     def close(self) -> None:
         """Close the store, remembering how it was left (see `distrust`), for this process and the next."""
+        close_readers()  # first: the last connection to close takes the write-ahead log away
         self.db.close()
         left = CHECKED[str(self.path)] = identity(self.path)
         record = Path(f"{self.path}{CHECKED_SUFFIX}")
@@ -275,6 +277,7 @@ FREEZE_EVERY = 256  # files loaded between two gc.freeze() calls (see RecordCach
 FREEZE_AFTER = 1 << 20  # bytes of a cached value read back after which it is set aside at once
 FEW_ROWS = 200  # rows `RecordCache.row_stat` asks for one by one before it reads them all
 FOLDER = "folder"  # the kind of a record-cache row that keeps a whole folder (RecordCache.folder)
+SHELF = "shelf"  # the kind (and name prefix) of the row that keeps a folder's tables beside it
 
 
 def listing_digest(listing: tuple) -> str:
@@ -461,7 +464,9 @@ class RecordCache:
         cannot be listed) never matches. Within one process (`disclose serve`) the value is the very
         object loaded then, so what was derived from it can be kept too (`Kept`). With `shelf`
         (pack, unpack) the folder is also kept in the state for the next process: `pack` turns the
-        value into what is pickled, `unpack` turns that back (generator/shelf.py).
+        value into a head that is pickled and a blob kept in a row of its own ("shelf:…"), `unpack`
+        turns the head back, with a way to read the blob when it is needed (generator/shelf.py).
+        Every build reads the heads; the blobs were 90 MB of 500 folder rows at 10,000 projects.
         """
         key = f"folder:{folder}"
         self.folders.add(key)
@@ -475,7 +480,7 @@ class RecordCache:
             stored = self.unpickle(row[2]) if row is not None and row[:2] == (digest, FOLDER) else None
             try:
                 packed, problems, digests = stored  # type: ignore[misc]
-                value = shelf[1](packed)
+                value = shelf[1](packed, partial(stored_payload, str(self.state.path), f"{SHELF}:{folder}"))
             except (TypeError, ValueError):  # nothing kept, or not what was kept: load the folder
                 pass
             else:
@@ -490,8 +495,10 @@ class RecordCache:
                        if path in self.digests}
             self.memory[key] = (listing, value, problems, digests)
             if shelf is not None and self.state is not None and value is not None:
-                packed = pickle.dumps((shelf[0](value), problems, digests), protocol=pickle.HIGHEST_PROTOCOL)
-                self.pending.append((key, 0, 0, listing_digest(listing), FOLDER, packed))
+                head, blob = shelf[0](value)
+                packed = pickle.dumps((head, problems, digests), protocol=pickle.HIGHEST_PROTOCOL)
+                self.pending += [(key, 0, 0, listing_digest(listing), FOLDER, packed),
+                                 (f"{SHELF}:{folder}", 0, 0, digest_bytes(blob), SHELF, blob)]
         return value, problems
 
     def derived(self, key: str, source: object, make: Callable[[], Any]) -> Any:
@@ -542,7 +549,7 @@ class RecordCache:
         for key in _paths_under(db, "folder:"):
             folder = key[len("folder:"):]
             if key not in self.folders and not os.path.isdir(folder):
-                gone.extend([key, *_paths_under(db, os.path.join(folder, ""))])
+                gone.extend([key, f"{SHELF}:{folder}", *_paths_under(db, os.path.join(folder, ""))])
         db.executemany("DELETE FROM records WHERE path = ?", ((path,) for path in gone))
         for path in gone:
             self.memory.pop(path, None)
@@ -568,6 +575,31 @@ class RecordCache:
         if len(payload) > FREEZE_AFTER:
             gc.freeze()
         return value
+
+
+_READERS: dict[tuple[int, str], sqlite3.Connection] = {}  # (process, state file) → a connection to read rows
+
+
+def stored_payload(state: str, path: str) -> bytes | None:
+    """Return the payload of a row of a state file, or None: a shelf's blob, read when first needed.
+
+    By a connection of this process's own, as a forked worker may be the one asking (a connection
+    must not cross a fork), made on first use and closed when a build closes the store.
+    """
+    reader = _READERS.get((os.getpid(), state))
+    if reader is None:
+        reader = _READERS[(os.getpid(), state)] = sqlite3.connect(state, isolation_level=None, check_same_thread=False)
+    try:
+        row = reader.execute("SELECT payload FROM records WHERE path = ?", (path,)).fetchone()
+    except sqlite3.Error:
+        return None
+    return row[0] if row is not None and isinstance(row[0], bytes) else None
+
+
+def close_readers() -> None:
+    """Close this process's connections of `stored_payload`."""
+    for owner in [owner for owner in _READERS if owner[0] == os.getpid()]:
+        _READERS.pop(owner).close()
 
 
 def _paths_under(db: sqlite3.Connection, prefix: str) -> list[str]:

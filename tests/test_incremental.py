@@ -258,7 +258,7 @@ def test_the_record_cache_forgets_what_was_renamed_or_removed(work: Path) -> Non
     before = rows()
     old, new = f"{content}/2024/pengyang-sfj", f"{content}/2024/pengyang-sfj-2"
     removed = f"{content}/{PROJECT}"
-    assert f"folder:{old}" in before and removed in before and f"{removed}#check" in before
+    assert f"folder:{old}" in before and f"shelf:{old}" in before and removed in before and f"{removed}#check" in before
     (work / "content" / PROJECT).unlink()
     run(work)
     after = rows()
@@ -267,9 +267,9 @@ def test_the_record_cache_forgets_what_was_renamed_or_removed(work: Path) -> Non
     os.rename(old, new)
     run(work)
     after = rows()
-    assert not any(p.startswith((old + "/", f"folder:{old}")) and not p.startswith((new, f"folder:{new}"))
-                   for p in after), sorted(p for p in after if old in p)
-    assert f"folder:{new}" in after and any(p.startswith(new + "/") for p in after)
+    assert not any(p.startswith((old + "/", f"folder:{old}", f"shelf:{old}"))
+                   and not p.startswith((new, f"folder:{new}", f"shelf:{new}")) for p in after), sorted(p for p in after if old in p)
+    assert f"folder:{new}" in after and f"shelf:{new}" in after and any(p.startswith(new + "/") for p in after)
     assert len(after) == len(before) - 2  # the project's file and its checks
 
 
@@ -488,17 +488,19 @@ def test_what_lasts_between_processes_is_derived_again_when_damaged(work: Path, 
     assert snapshot(work / "public") == snapshot(work / "clean")
 
 
-def test_a_shelf_that_does_not_read_back_is_dropped_and_the_build_runs_again(work: Path,
+@pytest.mark.parametrize("damage", ["damaged", "missing"])
+def test_a_shelf_that_does_not_read_back_is_dropped_and_the_build_runs_again(work: Path, damage: str,
                                                                              capsys: pytest.CaptureFixture[str]) -> None:
     EDITS["a figure"](work)
     run(work)  # every folder's row as it stands here (copying the work folder gave every file a new inode)
-    # The row itself reads back (its pickle is whole), the department's tables inside it do not.
+    # The folder's row reads back whole, the row of the department's tables beside it does not.
     with sqlite3.connect(work / ".disclose-cache" / "state.sqlite") as db:
-        path, payload = db.execute("SELECT path, payload FROM records WHERE kind = 'folder' AND path LIKE ?",
-                                   ("%/2024/pengyang-sfj",)).fetchone()
-        (own, blob, counts, digest), problems, digests = pickle.loads(payload)
-        damaged = (own, blob[:-40] + bytes(40), counts, digest), problems, digests
-        db.execute("UPDATE records SET payload = ? WHERE path = ?", (pickle.dumps(damaged), path))
+        path, blob = db.execute("SELECT path, payload FROM records WHERE kind = 'shelf' AND path LIKE ?",
+                                ("%/2024/pengyang-sfj",)).fetchone()
+        if damage == "damaged":
+            db.execute("UPDATE records SET payload = ? WHERE path = ?", (blob[:-40] + bytes(40), path))
+        else:
+            db.execute("DELETE FROM records WHERE path = ?", (path,))
     EDITS["edit the base template"](work)  # every page again: every shelf is opened
     run(work)
     assert "缓存中保存的部门记录已损坏" in capsys.readouterr().err
