@@ -30,6 +30,7 @@ from __future__ import annotations
 import gc
 import os
 import pickle
+import stat
 import sys
 import time
 from collections.abc import Callable, Collection, Iterator
@@ -37,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import safety, walk
-from .folders import template_folders, walk_followed
+from .folders import template_folders
 from .forked import default_jobs
 from .kept import Kept
 from .problems import Problem, print_problems
@@ -280,20 +281,34 @@ def tree_entries(folder: Path, listings: dict[str, tuple] | None = None) -> Iter
     """Yield the name, type, size and mtime of everything under a folder, in a stable order.
 
     Links are followed, as the loaders follow them: an edit to a template or a record reached
-    through a link is a change (each folder is walked once, so a link to a parent ends there).
-    Folders count too (by lstat): a folder replaced by a link is a change. Each folder's
-    `walk.listing` is left in `listings`, under the folder's path as a `Path` spells it.
+    through a link is a change. The folders are walked as `walk_followed` walks them (the
+    same order, each real folder once below itself, so a link to a parent ends there), from
+    each folder's `walk.listing`: one scan of each folder, and a folder's real path made from
+    its parent's (os.walk's second scan and realpath per folder were 25 of 78 ms at 10k
+    projects). Folders count too (by lstat): a folder replaced by a link is a change. Each
+    folder's listing is left in `listings`, under the folder's path as a `Path` spells it.
     """
-    for top, _, _ in walk_followed(folder):
+    seen: set[str] = set()
+    stack = [(os.fspath(folder), os.path.realpath(folder))]
+    while stack:
+        top, real = stack.pop()
+        seen.add(real)
         here = Path(top)
-        found = walk.listing(here)  # a second scandir of the folder: it holds the stat of each entry
+        found = walk.listing(here)
         if found is None:
             continue  # gone since it was walked, or unreadable: the loader reports it
         if listings is not None:
             listings[str(here)] = found
+        below = []
         # Not the working folder the listing starts with, nor inodes: a copied project (cp -a) is unchanged.
         for name, mode, size, mtime_ns, _, *target in found[1:]:
             yield f"{top}/{name}:{mode}:{size}:{mtime_ns}:{target!r}"
+            if stat.S_ISDIR(mode):
+                below.append((os.path.join(top, name), os.path.join(real, name)))
+            elif target and target[0] is not None and stat.S_ISDIR(target[1]):  # a link to a folder
+                below.append((os.path.join(top, name), target[0]))
+        # Which folders to go into is decided here, as os.walk decides it in the parent (walk_followed).
+        stack += reversed([(path, inside) for path, inside in below if inside not in seen])
 
 
 class Cancelled(Exception):
