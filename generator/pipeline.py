@@ -80,6 +80,7 @@ def run(engine: Engine, state: BuildState | None, report: BuildReport, root: Pat
             token = edition_token(engine, site, loaded.pages, digest)
             blocks: list[tuple[Edition, Department, int, int]] = []
             specs = planned = plan_site(site, loaded.pages, renderer.uses, engine.kept, token, blocks)
+            # Pages first: a page named like a download is then found by the full build that follows.
             data = plan_data(site, parts, engine.kept, scripts_only=pages_only)
             check_unique([*specs, *data])
             frozen = archive.Frozen.load(site, engine.content, engine.kept)

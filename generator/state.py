@@ -497,8 +497,9 @@ class RecordCache:
             if shelf is not None and self.state is not None and value is not None:
                 head, blob = shelf[0](value)
                 packed = pickle.dumps((head, problems, digests), protocol=pickle.HIGHEST_PROTOCOL)
+                # The blob's row is found by its name; what it must hold, the head says (not hashed twice).
                 self.pending += [(key, 0, 0, listing_digest(listing), FOLDER, packed),
-                                 (f"{SHELF}:{folder}", 0, 0, digest_bytes(blob), SHELF, blob)]
+                                 (f"{SHELF}:{folder}", 0, 0, "-", SHELF, blob)]
         return value, problems
 
     def derived(self, key: str, source: object, make: Callable[[], Any]) -> Any:
