@@ -200,6 +200,9 @@ class PreviewApp:
         path = urllib.parse.unquote(environ.get("PATH_INFO", "/"))
         if path == PREVIEW_PATH + "status.json":
             return respond(start_response, "200 OK", "application/json; charset=utf-8", self.preview.status_json)
+        if path == PREVIEW_PATH + "build.json":  # what an open page asks every second: the status only when it moved
+            return respond(start_response, "200 OK", "application/json; charset=utf-8",
+                           b'{"build": %d}' % self.preview.status.build)
         if path == PREVIEW_PATH + "overlay.js":
             return respond(start_response, "200 OK", "application/javascript; charset=utf-8", OVERLAY.read_bytes())
         if not path.startswith(self.prefix):

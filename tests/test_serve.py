@@ -85,6 +85,9 @@ def test_errors_are_reported_to_the_browser_and_clear_when_fixed(project: Path):
         record.write_text(good, encoding="utf-8")
         wait_until(lambda: status(preview.url)["ok"], what="the fix")
         assert status(preview.url)["errors"] == [] and status(preview.url)["stale"] == []
+        # What an open page asks for every second: the build counter alone, the status once it moves.
+        code, body = get(preview.url.split("/", 3)[0] + "//" + preview.url.split("/")[2] + "/__disclose/build.json")
+        assert code == 200 and json.loads(body) == {"build": status(preview.url)["build"]} and len(body) < 32
     finally:
         preview.stop()
 
