@@ -6,9 +6,9 @@ changed, because every stage walked every project. The loader now keeps each dep
 folder as one row of the record cache (`RecordCache.folder`), found by the folder's
 listing: the department's own fields and totals as objects, its projects, transfer
 tables and self-evaluations as one pickled blob, kept in a row of its own beside the
-folder's and read and unpickled the first time a stage reads them (`Deferred`). What the stages derive from an unchanged department is kept by
-the department's `_source` (kept.Kept), so a one-edit build reads the tables of the
-changed department only.
+folder's and read and unpickled the first time a stage reads them (`Deferred`). What
+the stages derive from an unchanged department is kept by the department's `_source`
+(kept.Kept), so a one-edit build reads the tables of the changed department only.
 """
 
 from __future__ import annotations
