@@ -43,7 +43,7 @@ from .forked import default_jobs
 from .kept import Kept
 from .problems import Problem, print_problems
 from .state import BuildState, CacheDamaged, default_cache, fingerprint, hash_parts
-from .write import OutputError, intact
+from .write import OutputError, survey
 
 
 @dataclass
@@ -247,7 +247,7 @@ class Engine:
         if strict and report.warnings:
             return False
         with timed(report, "检查输入和输出") as say:
-            if not all(intact(os.path.join(root, path), size, mtime_ns) for path, size, mtime_ns in previous):
+            if survey(root, previous):
                 return False
             self.announce(report.problems)
             say(f"没有文件变化，{len(previous)} 个输出文件完好，{len(report.warnings)} 个警告")

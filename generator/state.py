@@ -76,7 +76,6 @@ def digest_bytes(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-CHECKED: dict[str, tuple[int, ...] | None] = {}  # state files this process checked, as it last closed them
 CHECKED_SUFFIX = ".checked"  # beside the state file: how the last build left it (see `BuildState.distrust`)
 
 
@@ -92,19 +91,20 @@ def identity(path: Path) -> tuple[int, ...] | None:
     return stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns
 
 
+def settled(path: Path) -> tuple[int, ...] | None:
+    """Return a state file's identity when no write-ahead log is beside it (none open, none cut short), else None."""
+    return None if identity(Path(f"{path}-wal")) is not None else identity(path)
+
+
 def as_left(path: Path) -> bool:
-    """Tell whether a state file is as a build closed it last, in this process or another, with no log beside it.
+    """Tell whether a state file is as a build closed it last, in this process or another (`BuildState.close`).
 
     That build checked or made it, and SQLite kept it whole while writing. A build that stopped
     before closing leaves a write-ahead log or an older record behind: then the store is checked.
     """
-    now = identity(path)
-    if now is None or identity(Path(f"{path}-wal")) is not None:
-        return False
-    if CHECKED.get(str(path)) == now:
-        return True
+    now = settled(path)
     try:
-        return Path(f"{path}{CHECKED_SUFFIX}").read_text(encoding="ascii") == repr(now)
+        return now is not None and Path(f"{path}{CHECKED_SUFFIX}").read_text(encoding="ascii") == repr(now)
     except (OSError, UnicodeDecodeError):
         return False
 
@@ -235,10 +235,10 @@ class BuildState:
         """Close the store, remembering how it was left (see `distrust`), for this process and the next."""
         close_readers()  # first: the last connection to close takes the write-ahead log away
         self.db.close()
-        left = CHECKED[str(self.path)] = identity(self.path)
+        left = settled(self.path)
         record = Path(f"{self.path}{CHECKED_SUFFIX}")
         try:
-            if left is None or identity(Path(f"{self.path}-wal")) is not None:
+            if left is None:
                 record.unlink(missing_ok=True)
             else:
                 scratch = record.with_name(f"{record.name}.{os.getpid()}")
@@ -385,7 +385,7 @@ class RecordCache:
                                          (path,)).fetchone() if self.state else None
         if folder and self.folder_stats is None:
             rows = self.state.db.execute("SELECT path, size, mtime_ns, digest, kind FROM records WHERE path > ? AND path < ?",
-                                         ("folder:", "folder;")) if self.state else ()
+                                         _bounds("folder:")) if self.state else ()
             self.folder_stats = {path: rest for path, *rest in rows}
         if not folder and self.stats is None:
             rows = self.state.db.execute("SELECT path, size, mtime_ns, digest, kind FROM records") if self.state else ()
@@ -605,9 +605,12 @@ def close_readers() -> None:
 
 def _paths_under(db: sqlite3.Connection, prefix: str) -> list[str]:
     """Return the paths of the rows that start with `prefix` (a folder's path ending in a separator, or "folder:")."""
-    # The range of such text as SQLite orders it: from the prefix to its last character plus one.
-    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-    return [path for (path,) in db.execute("SELECT path FROM records WHERE path > ? AND path < ?", (prefix, upper))]
+    return [path for (path,) in db.execute("SELECT path FROM records WHERE path > ? AND path < ?", _bounds(prefix))]
+
+
+def _bounds(prefix: str) -> tuple[str, str]:
+    """Return the range of the text that starts with `prefix`, as SQLite orders it: to its last character plus one."""
+    return prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
 def hash_parts(parts: Iterable[str]) -> str:

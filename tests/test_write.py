@@ -70,7 +70,6 @@ def test_a_file_of_pieces_that_cannot_be_written_fails_the_build_and_leaves_the_
     record = content / "2024/pengyang-sfj/renmin-tiaojie.yaml"  # in every download of its edition
     record.write_text(record.read_text(encoding="utf-8").replace("name: ", "name: 改", 1), encoding="utf-8")
     threads: list[str] = []
-    original = os.writev
 
     def full(fd: int, buffers: list) -> int:  # noqa: ANN001 - a stand-in for a full disk
         threads.append(threading.current_thread().name)
@@ -78,7 +77,6 @@ def test_a_file_of_pieces_that_cannot_be_written_fails_the_build_and_leaves_the_
 
     monkeypatch.setattr(os, "writev", full)
     code = build(content, output, progress=False, jobs=1)
-    monkeypatch.setattr(os, "writev", original)
     assert code != 0 and threads and all(name.startswith("disclose-stage") for name in threads)
     assert "磁盘空间不足" in capsys.readouterr().err
     assert snapshot(output) == before
