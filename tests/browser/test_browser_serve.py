@@ -31,6 +31,13 @@ def overlay(page) -> object:
     return page.locator("#disclose-overlay")
 
 
+def wait_for_main_text(page, text: str) -> None:
+    """Wait until the page's main content shows text, through the reloads a rebuild causes."""
+    # The check also runs on a reloading document still parsed only up to its <head>: no <main> yet is
+    # "not yet", not an error.
+    page.wait_for_function("t => document.querySelector('main')?.innerText.includes(t)", arg=text, timeout=30_000)
+
+
 def test_the_open_page_reloads_itself_after_an_edit(preview, page):
     running, record = preview
     page.goto(running.url + PAGE)
@@ -40,7 +47,7 @@ def test_the_open_page_reloads_itself_after_an_edit(preview, page):
     amount_before = page.locator("main").inner_text()
     assert "司法协理员人数" not in amount_before
     record.write_text(record.read_text(encoding="utf-8").replace("司法协理员数量", "司法协理员人数"), encoding="utf-8")
-    page.wait_for_function("document.querySelector('main').innerText.includes('司法协理员人数')", timeout=30_000)
+    wait_for_main_text(page, "司法协理员人数")
 
 
 @pytest.mark.parametrize(("breakage", "line_offset", "says"), [
@@ -77,7 +84,7 @@ def test_an_error_shows_the_overlay_until_it_is_fixed(preview, page, breakage, l
     page.locator("#disclose-overlay[role=alert]").wait_for()
     fixed = good.replace("司法协理员数量", "司法协理员人数")
     record.write_text(fixed, encoding="utf-8")
-    page.wait_for_function("document.querySelector('main').innerText.includes('司法协理员人数')", timeout=30_000)
+    wait_for_main_text(page, "司法协理员人数")
     page.wait_for_selector("#disclose-overlay[role=alert]", state="detached")
     # The overlay is drawn from the preview's status after the page loads: wait for it, then count.
     page.wait_for_selector("#disclose-overlay details.disclose-warnings")
@@ -108,4 +115,4 @@ def test_a_page_served_just_before_a_rebuild_reloads_when_it_missed_the_message(
     page.route(f"**/{PAGE}", serve_the_page_as_it_was)
     page.goto(running.url + PAGE)
     assert f'data-build="{stale["build"]}"' in stale["html"] and "司法协理员人数" not in stale["html"]
-    page.wait_for_function("document.querySelector('main').innerText.includes('司法协理员人数')", timeout=30_000)
+    wait_for_main_text(page, "司法协理员人数")
