@@ -577,7 +577,9 @@ class Department(Record):
 
     def target_of(self, evaluation: Evaluation) -> Project | None:
         """Return the project whose targets a self-evaluation reports on, if it is published here."""
-        return next((p for p in self.projects if self.evaluation_of(p) is evaluation), None)
+        # By its file's name (unique in a folder), not by identity: a department read from its shelf
+        # again (generator/shelf.py) holds copies of the records it held before.
+        return next((p for p in self.projects if getattr(self.evaluation_of(p), "slug", None) == evaluation.slug), None)
 
 
 class Edition(Record):

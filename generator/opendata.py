@@ -356,8 +356,10 @@ class PartStore:
         made = forked_map(lambda pair: department_parts(*pair), list(missing.values()), jobs, minimum=MIN_AHEAD,
                           chunksize=4)
         for key, parts in zip(missing, made, strict=True):
-            self.made[key] = parts
             self.save(key, parts)
+            # Kept as the file just saved, mapped (the pages the kernel may drop), rather than as the
+            # bytes the worker sent: 190 MB of a cold build's memory at 10,000 projects.
+            self.made[key] = self.mapped(key) or parts
         return len(missing)
 
     def kept(self, key: str) -> bool:
@@ -366,6 +368,10 @@ class PartStore:
 
     def read(self, key: str) -> Parts | None:
         """Return the parts kept under a key, or None when there are none (or they are unreadable)."""
+        return self.mapped(key)
+
+    def mapped(self, key: str) -> Parts | None:
+        """Return the parts kept under a key, mapped into memory, or None (`read`; and a file just saved)."""
         if self.folder is None:
             return None
         try:

@@ -44,11 +44,12 @@ def run(engine: Engine, state: BuildState | None, report: BuildReport, root: Pat
     """Run the pipeline for `engine`, filling in the report (`changed`: see `Engine.build`)."""
     with timed(report, "读取并检查内容") as say:
         records = RecordCache(state, engine.memory, untouched_by(changed) if changed is not None else None,
-                              engine.listed)
+                              engine.listed, hold=engine.resident)
         if state is not None:
             engine.kept.load(state)
         prefetch.parse_ahead(engine.content, records, engine.jobs if not engine.scheduler else 1)
         loaded = load_content(engine.content, records)
+        records.drain()
         site = loaded.site
         report.problems = list(loaded.report.problems)
         if site is not None and not loaded.report.errors:

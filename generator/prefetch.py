@@ -6,8 +6,11 @@ record: 25–37 s at 10,000 projects, in one process. Before `load.py` walks the
 `parse_ahead` finds the department folders' records the cache cannot answer
 by size and mtime, parses them in forked workers, one department folder per
 task, and hands the results to the `RecordCache` as if the loader had parsed
-them there. The loader then walks as always and finds every record in memory,
-so what it builds, reports and caches is the same with 1 worker or N.
+them there. The loader then walks as always and finds each record in the
+cache, so what it builds, reports and caches is the same with 1 worker or N.
+A build from the command line takes each folder's records as the loader comes
+to that folder while the workers parse the next ones, so the parsed records
+are never all waiting in memory at once (RecordCache.hold).
 
 A worker reads a file only through `walk.read` (no link out, no pipe, no giant
 file) and gives up on anything unusual: the loader then meets that file itself
@@ -16,7 +19,6 @@ and reports it as it always does.
 
 from __future__ import annotations
 
-import gc
 import os
 import pickle
 import stat
@@ -29,7 +31,7 @@ from .forked import can_fork, forked_map
 from .load import RECORD_SUFFIXES, YEAR, cache_kind, parse_record, placed, record_model
 from .model import Department, Project
 from .problems import Problem, Report
-from .state import FREEZE_EVERY, RecordCache, digest_bytes
+from .state import RecordCache, digest_bytes
 from .validate import check_project
 
 MIN_FILES = 200  # below this many records to parse, starting workers costs more than it saves
@@ -38,22 +40,22 @@ Job = tuple[str, str, str | None]  # (file, the cache's kind for it, its cached 
 Row = tuple[str, int, int, str, str, bytes]  # a RecordCache row: path, size, mtime_ns, digest, kind, payload
 
 
-def parse_ahead(root: Path, cache: RecordCache, jobs: int) -> int:
-    """Parse in `jobs` workers the records of `root` the cache does not hold; return how many were parsed."""
+def parse_ahead(root: Path, cache: RecordCache, jobs: int) -> None:
+    """Parse in `jobs` workers the records of `root` the cache does not hold, and feed them to it.
+
+    A cache that holds what it loads takes them all now. One that does not (a build from the command
+    line) takes each folder's as the loader comes to it (`RecordCache.arrive`), while the workers go
+    on with the next: the parsed records are never all in memory at once.
+    """
     if jobs < 2 or not can_fork():  # parsed here, every record would be unpickled once more for nothing
-        return 0
-    folders = [jobs_of(folder, cache) for folder in department_folders(root)]
-    folders = [found for found in folders if found]
-    if sum(map(len, folders)) < MIN_FILES:
-        return 0
-    parsed = 0
-    for rows in forked_map(lambda found: parse_folder(found, root), folders, jobs, chunksize=2):
-        for row in rows:
-            if cache.adopt(row, parsed=row[4] != "check") and row[4] != "check":
-                parsed += 1
-                if parsed % FREEZE_EVERY == 0:  # as RecordCache.get does: records live for the build
-                    gc.freeze()
-    return parsed
+        return
+    folders = [(str(folder), found) for folder in department_folders(root) if (found := jobs_of(folder, cache))]
+    if sum(len(found) for _, found in folders) < MIN_FILES:
+        return
+    parsed = forked_map(lambda item: parse_folder(item[1], root), folders, jobs, chunksize=2)
+    cache.ahead = zip((name for name, _ in folders), parsed, strict=True)
+    if cache.hold:
+        cache.drain()
 
 
 def department_folders(root: Path) -> list[Path]:

@@ -20,11 +20,13 @@ def always_ahead(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(prefetch, "MIN_FILES", 0)
 
 
-def load(content: Path, cache: Path, jobs: int) -> tuple[Content, RecordCache, int]:
+def load(content: Path, cache: Path, jobs: int, hold: bool = True) -> tuple[Content, RecordCache, int]:
     """Parse ahead with `jobs` workers into a cache kept in `cache`, then load as a build does."""
-    records = RecordCache(BuildState(cache, "test"))
-    ahead = prefetch.parse_ahead(content, records, jobs)
-    return load_content(content, records), records, ahead
+    records = RecordCache(BuildState(cache, "test"), hold=hold)
+    prefetch.parse_ahead(content, records, jobs)
+    loaded = load_content(content, records)
+    records.drain()
+    return loaded, records, records.parsed_ahead
 
 
 def records_of(content: Path) -> int:
@@ -104,3 +106,36 @@ def test_a_build_with_two_jobs_writes_the_same_bytes_and_warnings(tmp_path: Path
         assert report.status == 0
         built[jobs] = (snapshot(tmp_path / f"public{jobs}"), report.problems)
     assert built[1] == built[2]
+
+
+def test_a_cache_that_does_not_hold_records_loads_the_same_and_keeps_each_record_once(tmp_path: Path) -> None:
+    # A build from the command line: the records parsed ahead are taken folder by folder as the loader
+    # comes to them, and none is kept beside its department, as parsed or pickled.
+    content = copy_content(tmp_path)
+    hostile(content, tmp_path)
+    held, held_cache, _ = load(content, tmp_path / "held", jobs=2)
+    arrived: list[int] = []
+    folder = RecordCache.folder
+
+    def counted(self: RecordCache, *args, **kwargs):
+        arrived.append(len(self.arrived))
+        return folder(self, *args, **kwargs)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(RecordCache, "folder", counted)
+        streamed, cache, ahead = load(content, tmp_path / "streamed", jobs=2, hold=False)
+    assert ahead == held_cache.parsed_ahead > 0
+    assert streamed.site is not None and held.site is not None
+    assert streamed.site.model_dump() == held.site.model_dump()
+    assert streamed.report.problems == held.report.problems
+    # Each folder's records arrive when the loader comes to it, not before: as it starts the n-th folder,
+    # the records of the n - 1 before it have arrived.
+    assert arrived == list(range(len(arrived))) and len(arrived) > 2
+    assert not cache.raw
+    assert all(key.startswith("folder:") or key.endswith("#check") for key in cache.memory)
+    assert any(not key.startswith("folder:") for key in held_cache.memory)
+    held_cache.flush()
+    cache.flush()
+    stored = {}
+    for name, records in (("held", held_cache), ("streamed", cache)):
+        stored[name] = set(records.state.db.execute("SELECT path, size, mtime_ns, digest, kind FROM records"))
+    assert stored["streamed"] == stored["held"] and stored["held"]
