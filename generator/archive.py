@@ -92,9 +92,14 @@ def corrections(edition: Edition, kept: Kept = NOTHING) -> list[Entry]:
     year = edition.year
     found = [Entry(f"{year}/edition.yaml", f"{year}年度", urls.edition(year), c) for c in edition.corrections]
     for department in edition.departments:
-        found += kept.get(("corrections", year, department.slug), department,
-                          lambda d=department: department_corrections(year, d), lasting=kept_as_is)
+        found += corrections_of(year, department, kept)
     return sorted(found, key=lambda e: e.correction.date)
+
+
+def corrections_of(year: int, department: Department, kept: Kept = NOTHING) -> list[Entry]:
+    """Return the corrections of a department and of its projects (`department_corrections`, kept with it)."""
+    return kept.get(("corrections", year, department.slug), department, lambda: department_corrections(year, department),
+                    lasting=kept_as_is)
 
 
 def department_corrections(year: int, department: Department) -> list[Entry]:
@@ -205,8 +210,13 @@ def check_editions(site: Site, content: Path, kept: Kept = NOTHING) -> list[Prob
 def missing_attachments(edition: Edition, kept: Kept = NOTHING) -> Iterator[Problem]:
     """Report a source_file that is not in its record's folder (each department's findings kept with it)."""
     for department in edition.departments:
-        yield from kept.get(("attachments missing", edition.year, department.slug), department,
-                            lambda d=department: list(department_attachments_missing(d)), lasting=kept_as_is)
+        yield from missing_of(edition, department, kept)
+
+
+def missing_of(edition: Edition, department: Department, kept: Kept = NOTHING) -> list[Problem]:
+    """Return a department's findings of source files that are not there (kept with it)."""
+    return kept.get(("attachments missing", edition.year, department.slug), department,
+                    lambda: list(department_attachments_missing(department)), lasting=kept_as_is)
 
 
 def department_attachments_missing(department: Department) -> Iterator[Problem]:

@@ -63,8 +63,13 @@ class Content:
 display = walk.display
 
 
-def load_content(root: Path, cache: RecordCache | None = None) -> Content:
-    """Read and validate a whole content folder; `cache` skips parsing files that did not change."""
+def load_content(root: Path, cache: RecordCache | None = None,
+                 derive: Callable[[Edition, Department], object] | None = None) -> Content:
+    """Read and validate a whole content folder; `cache` skips parsing files that did not change.
+
+    `derive` is called with each department read from its files (not as an earlier build kept it),
+    while its records are at hand.
+    """
     cache = cache or RecordCache(None)
     report = Report(root=root)
     if not root.is_dir():
@@ -73,7 +78,8 @@ def load_content(root: Path, cache: RecordCache | None = None) -> Content:
         return Content(None, (), report)
     found = walk.children(root, report, own="site.yaml")
     site = read_record(root / "site.yaml", Site, report, cache)
-    editions = [load_edition(folder, report, cache) for folder in found if walk.is_folder(folder) and YEAR.match(folder.name)]
+    editions = [load_edition(folder, report, cache, derive) for folder in found
+                if walk.is_folder(folder) and YEAR.match(folder.name)]
     for stray in found:
         if stray.name == "pages" or (YEAR.match(stray.name) and walk.is_folder(stray)):
             continue
@@ -89,8 +95,9 @@ def load_content(root: Path, cache: RecordCache | None = None) -> Content:
     return Content(site.model_copy(update={"editions": tuple(editions), "path": display(root / "site.yaml")}), pages, report)
 
 
-def load_edition(folder: Path, report: Report, cache: RecordCache) -> Edition | None:
-    """Read one edition folder: edition.yaml and its department folders."""
+def load_edition(folder: Path, report: Report, cache: RecordCache,
+                 derive: Callable[[Edition, Department], object] | None = None) -> Edition | None:
+    """Read one edition folder: edition.yaml and its department folders (`derive`: see load_content)."""
     edition = read_record(folder / "edition.yaml", Edition, report, cache)
     departments = []
     for child in entries(folder, "edition.yaml", report):
@@ -99,6 +106,8 @@ def load_edition(folder: Path, report: Report, cache: RecordCache) -> Edition | 
                 department = load_department(child, report, cache)
                 if department is not None:
                     departments.append(department)
+                    if derive is not None and edition is not None and cache.loaded_now(child):
+                        derive(edition, department)
         elif child.suffix in RECORD_SUFFIXES:
             report.add(Problem("error", display(child), "项目文件不在部门文件夹中：应放在 <年度>/<部门>/<项目>.yaml"))
         elif child.name in ARCHIVE_FILES:

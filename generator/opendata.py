@@ -561,5 +561,10 @@ def plan_attachments(site: Site, kept: Kept = NOTHING) -> list[DataFile]:
     """Plan a copy of every original document, beside its department's pages (each department's list kept with it)."""
     return [DataFile(a.path, (a.record,), lambda s=a.source: Path(s).read_bytes())
             for edition in site.editions for department in edition.departments
-            for a in kept.get(("attachments", edition.year, department.slug), department,
-                              lambda e=edition, d=department: attachments(e, d), lasting=kept_as_is)]
+            for a in attachments_of(edition, department, kept)]
+
+
+def attachments_of(edition: Edition, department: Department, kept: Kept = NOTHING) -> list[Attachment]:
+    """Return the original documents of a department and its projects (`attachments`, kept with it)."""
+    return kept.get(("attachments", edition.year, department.slug), department, lambda: attachments(edition, department),
+                    lasting=kept_as_is)

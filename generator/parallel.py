@@ -28,7 +28,7 @@ import jinja2
 
 from . import address
 from .forked import can_fork, forked_map
-from .plan import PageSpec
+from .plan import PageSpec, forget
 from .render import Renderer
 from .state import Entry
 from .write import Writer
@@ -59,8 +59,14 @@ class Result:
 
 
 def partition_of(spec: PageSpec) -> str:
-    """Return the partition a page belongs to: "<year>/<department>" or "" for the site's own pages."""
+    """Return the partition a page belongs to: "<year>/<department>" or "" for the site's own pages.
+
+    A department's page of other years (years/<year>/<department>/) is its department's: it reads the
+    same records, which its task then has at hand.
+    """
     parts = spec.output.split("/")
+    if parts[0] == "years" and len(parts) > 3:
+        parts = parts[1:]
     return "/".join(parts[:2]) if len(parts) > 2 and parts[0].isdigit() else ""
 
 
@@ -91,6 +97,8 @@ def run_task(renderer: Renderer, task: Task, writer: Writer) -> Result:
     for spec, key in zip(task.specs, task.keys, strict=True):
         entry, changed = writer.write(spec.output, render_page(renderer, spec), key)
         files.append((spec.output, entry, changed))
+    for spec in task.specs:  # the partition's records go back to their shelf: a worker holds one's at a time
+        forget(spec)
     return Result(files, os.getpid())
 
 
@@ -159,6 +167,8 @@ def render_all(renderer: Renderer, work: list[Task], writer: Writer, pool: Execu
     try:
         for future in as_completed(futures):
             yield future.result()
+            for spec in futures[future].specs:  # planned here to be sent
+                forget(spec)
             done(len(futures[future].specs))
     finally:
         for future in futures:

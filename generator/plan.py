@@ -72,10 +72,16 @@ class Later:
     What lasts between processes of a department's plan is its `outline`: all but the pages'
     context, which holds the tables (generator/shelf.py). A page whose key says it is fresh is
     never rendered, so its context is never read and the department's tables stay on the shelf.
+    A plan is always held so, its contexts made where its pages are rendered and dropped after
+    (`forget`): the process that plans 10,000 projects' pages never holds them all.
     """
 
     def __init__(self, plan: Callable[[], list[PageSpec]]) -> None:
         self.plan, self.specs = plan, None
+
+    def forget(self) -> None:
+        """Drop the contexts planned (they are planned again if read again)."""
+        self.specs = None
 
     def context(self, index: int, output: str) -> dict[str, Any]:
         if self.specs is None:
@@ -122,6 +128,17 @@ def planned_later(saved: Outline, plan: Callable[[], list[PageSpec]]) -> list[Pa
             for i, (output, templates, records, files, base) in enumerate(saved)]
 
 
+def lazily(plan: Callable[[], list[PageSpec]]) -> list[PageSpec]:
+    """Return the pages `plan` makes, holding their outline only (`Later`)."""
+    return planned_later(outline(plan()), plan)
+
+
+def forget(spec: PageSpec) -> None:
+    """Drop a page's context if it was planned later (`Later.forget`), once it is rendered."""
+    if isinstance(spec.context, LaterContext):
+        spec.context.later.forget()
+
+
 class PlanError(Exception):
     """Two pages would be written to the same file."""
 
@@ -150,8 +167,8 @@ def plan_site(site: Site, pages: tuple[Page, ...], uses: Callable[[tuple[str, ..
             def plan(e: Edition = edition, h: Edition = edition_head, d: Department = department) -> list[PageSpec]:
                 return filled(department_pages(chrome, e, h, d))
             start = len(specs)
-            specs.extend(kept.get(("plan", edition.year, department.slug), department, plan, token(edition),
-                                  lasting=outline, restore=lambda saved, plan=plan: planned_later(saved, plan)))
+            specs.extend(kept.get(("plan", edition.year, department.slug), department, lambda plan=plan: lazily(plan),
+                                  token(edition), lasting=outline, restore=lambda saved, plan=plan: planned_later(saved, plan)))
             if blocks is not None:
                 blocks.append((edition, department, start, len(specs)))
     specs.extend(years_pages(site, pages, filled, kept, token))
@@ -263,14 +280,21 @@ def years_pages(site: Site, pages: tuple[Page, ...], fill: Callable[[Iterable[Pa
         for department in edition.departments:
             key = (edition.year, department.slug)
 
-            def plan(e: Edition = edition, h: Edition = edition_head, d: Department = department) -> list[PageSpec]:
+            records = (*chrome_records, *links.inputs[key])
+
+            def plan(e: Edition = edition, h: Edition = edition_head, d: Department = department,
+                     records: tuple[str, ...] = records) -> list[PageSpec]:
                 rows = tuple((p, links.rows_of(e.year, d.slug, p.slug)) for p in d.projects)
                 return fill([PageSpec(urls.years(e.year, d.slug), ("years.html",),
                                       {**chrome, "edition": h, "department": head(d), "newest": newest,
-                                       "years": links.departments[d.slug], "projects": rows},
-                                      (*chrome_records, *links.inputs[(e.year, d.slug)]))])
+                                       "years": links.departments[d.slug], "projects": rows}, records)])
+
+            def outlined(plan: Callable[[], list[PageSpec]] = plan, output: str = urls.years(*key),
+                         records: tuple[str, ...] = records) -> list[PageSpec]:
+                # Its context needs the department's tables; where it goes and what it is made of do not.
+                return planned_later(outline(fill([PageSpec(output, ("years.html",), {}, records)])), plan)
             shown = tuple(by_key[k] for k in links.shown[key])
-            specs.extend(kept.get(("years page", *key), shown, plan, (tokens, links.inputs[key]),
+            specs.extend(kept.get(("years page", *key), shown, outlined, (tokens, links.inputs[key]),
                                   lasting=outline, restore=lambda saved, plan=plan: planned_later(saved, plan)))
     return specs
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gc
 import pickle
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -22,40 +23,62 @@ from .model import Department
 from .state import CacheDamaged, digest_bytes
 
 FREEZE_EVERY = 16  # shelves opened between two gc.freeze() calls (~20 records each)
+OPEN_AT_ONCE = 16  # shelves open at once in a build that does not keep them (~20 records each)
 
 CHILDREN = ("projects", "transfers", "evaluations")
 
 
 class Shelf:
-    """The pickled tables of one department, read (from the state, by `read`) and unpickled once, on first use."""
+    """The pickled tables of one department, read (from the state, by `read`) and unpickled on first use.
+
+    A shelf that `keep`s its tables holds them once open, for as long as it lives. One that does not
+    (a build from the command line: RecordCache.hold in generator/state.py) is one of the OPEN_AT_ONCE
+    last opened, and gives its tables back when more are opened: a stage goes through the departments
+    one after another, so only a few departments' records are in memory at any time.
+    """
 
     opened = 0  # shelves unpickled by this process (the tests read it)
+    recent: OrderedDict[int, Shelf] = OrderedDict()  # open shelves that do not keep their tables, last used last
 
-    def __init__(self, read: Callable[[], bytes | None], digest: str) -> None:
-        self.read: Callable[[], bytes | None] | None = read
+    def __init__(self, read: Callable[[], bytes | None], digest: str, keep: bool = True,
+                 items: tuple[tuple[Any, ...], ...] | None = None) -> None:
+        self.read = read
         self.digest = digest
+        self.keep = keep
         self.items: tuple[tuple[Any, ...], ...] | None = None
+        if items is not None:
+            self.opened_with(items)
 
     def open(self) -> tuple[tuple[Any, ...], ...]:
-        """Return the tables (projects, transfers, evaluations), unpickling them the first time.
+        """Return the tables (projects, transfers, evaluations), unpickling them when they are not open.
 
         A blob that is missing or not what was written raises CacheDamaged: the build drops every
         shelf and runs again from the record files (build.py), never trusting it.
         """
-        if self.items is None:
-            assert self.read is not None
-            try:
-                blob = self.read()
-                if blob is None or digest_bytes(blob) != self.digest:
-                    raise ValueError("missing" if blob is None else "digest")
-                self.items = pickle.loads(blob)
-            except Exception as exc:  # noqa: BLE001 - whatever is wrong with it, it is not what was kept
-                raise CacheDamaged(str(exc)) from exc
-            self.read = None
-            Shelf.opened += 1
-            if Shelf.opened % FREEZE_EVERY == 0:  # records live for the build: as RecordCache does (state.py)
-                gc.freeze()
-        return self.items
+        if self.items is not None:
+            if not self.keep:
+                Shelf.recent.move_to_end(id(self))
+            return self.items
+        try:
+            blob = self.read()
+            if blob is None or digest_bytes(blob) != self.digest:
+                raise ValueError("missing" if blob is None else "digest")
+            items = pickle.loads(blob)
+        except Exception as exc:  # noqa: BLE001 - whatever is wrong with it, it is not what was kept
+            raise CacheDamaged(str(exc)) from exc
+        Shelf.opened += 1
+        if self.keep and Shelf.opened % FREEZE_EVERY == 0:  # records live for the build: as RecordCache does
+            gc.freeze()
+        return self.opened_with(items)
+
+    def opened_with(self, items: tuple[tuple[Any, ...], ...]) -> tuple[tuple[Any, ...], ...]:
+        """Hold the tables as open; close the least recently used shelves past OPEN_AT_ONCE."""
+        self.items = items
+        if not self.keep:
+            Shelf.recent[id(self)] = self
+            while len(Shelf.recent) > OPEN_AT_ONCE:
+                Shelf.recent.popitem(last=False)[1].items = None
+        return items
 
 
 class Deferred(Sequence):
@@ -108,11 +131,16 @@ def shelve(department: Department) -> tuple[Head, bytes]:
     return (own, tuple(map(len, tables)), digest_bytes(blob)), blob
 
 
-def unshelve(head: Head, read: Callable[[], bytes | None]) -> Department:
-    """Return the department `shelve` kept, its tables read (by `read`: the blob) when first used."""
+def unshelve(head: Head, read: Callable[[], bytes | None], keep: bool = True,
+             loaded: Department | None = None) -> Department:
+    """Return the department `shelve` kept, its tables read (by `read`: the blob) when used (`Shelf`).
+
+    `loaded`: the department the head was made of, whose tables the shelf then starts with, open.
+    """
     own, counts, digest = head
     if not isinstance(own, Department) or not isinstance(digest, str) or len(counts) != len(CHILDREN):
         raise ValueError("not a shelved department")
-    shelf = Shelf(read, digest)
+    tables = tuple(tuple(getattr(loaded, name)) for name in CHILDREN) if loaded is not None else None
+    shelf = Shelf(read, digest, keep, tables)
     return own.model_copy(update={name: Deferred(shelf, i, counts[i]) for i, name in enumerate(CHILDREN)})
 

@@ -306,14 +306,17 @@ class RecordCache:
                  untouched: Callable[[str], bool] | None = None, taken: dict[str, tuple] | None = None,
                  hold: bool = True) -> None:
         self.state = state
-        # Whether each file's record is held as loaded, besides the folder made of them (and, with
-        # `memory`, for the next builds of this process: `disclose serve`). Without it (a build from
-        # the command line) a record is held once, in its department, not also as parsed, nor (past
-        # FLUSH_AFTER bytes) pickled for the state: 753 → 252 MiB after loading 10,000 projects.
+        # Whether what is loaded is held as loaded (and, with `memory`, for the next builds of this
+        # process: `disclose serve`). Without it (a build from the command line) a department folder,
+        # once loaded, is on its shelf as the next build finds it (generator/shelf.py), open only while
+        # stages use it: a record is not held as parsed, nor (past FLUSH_AFTER bytes) pickled for the
+        # state, and only a few departments' records are in memory at once.
         self.hold = hold or state is None
         self.ahead: Iterator[tuple[str, list[tuple]]] | None = None  # prefetch.parse_ahead's feed, folder by folder
         self.arrived: set[str] = set()  # folders the feed delivered
         self.raw: dict[str, bytes] = {}  # path → a record parsed ahead, pickled, until the loader takes it
+        self.blobs: dict[str, bytes] = {}  # shelves not yet in the state, by their row's name
+        self.fresh: set[str] = set()  # folders loaded from their files this build
         self.pending_bytes = 0
         self.taken = taken or {}  # folder → walk.listing, as the build's input signature listed it
         # Which folders a file watcher vouches for (`disclose serve`'s pages-first build): a folder it
@@ -502,7 +505,7 @@ class RecordCache:
         return row is not None and row[3] == FOLDER and row[2] == listing_digest(listing)
 
     def folder(self, folder: Path, listing: tuple | None, load: Callable[[], tuple[Any, list]],
-               shelf: tuple[Callable[[Any], Any], Callable[[Any], Any]] | None = None) -> tuple[Any, list]:
+               shelf: tuple[Callable[..., Any], Callable[..., Any]] | None = None) -> tuple[Any, list]:
         """Return what `load` made of a folder (value, problems) when its entries are as an earlier build saw them.
 
         `listing` (walk.listing) names every entry with its size and mtime; None (a folder that
@@ -510,7 +513,8 @@ class RecordCache:
         object loaded then, so what was derived from it can be kept too (`Kept`). With `shelf`
         (pack, unpack) the folder is also kept in the state for the next process: `pack` turns the
         value into a head that is pickled and a blob kept in a row of its own ("shelf:…"), `unpack`
-        turns the head back, with a way to read the blob when it is needed (generator/shelf.py).
+        turns the head back, with a way to read the blob when it is needed (generator/shelf.py),
+        whether to keep the tables once read (`hold`), and the value it was made of, if at hand.
         Every build reads the heads; the blobs were 90 MB of 500 folder rows at 10,000 projects.
         """
         key = f"folder:{folder}"
@@ -525,7 +529,7 @@ class RecordCache:
             stored = self.unpickle(row[2]) if row is not None and row[:2] == (digest, FOLDER) else None
             try:
                 packed, problems, digests = stored  # type: ignore[misc]
-                value = shelf[1](packed, partial(stored_payload, str(self.state.path), f"{SHELF}:{folder}"))
+                value = shelf[1](packed, partial(stored_payload, str(self.state.path), f"{SHELF}:{folder}"), self.hold)
             except (TypeError, ValueError):  # nothing kept, or not what was kept: load the folder
                 pass
             else:
@@ -547,9 +551,25 @@ class RecordCache:
                 self.pending += [(key, 0, 0, listing_digest(listing), FOLDER, packed),
                                  (f"{SHELF}:{folder}", 0, 0, "-", SHELF, blob)]
                 self.pending_bytes += len(packed) + len(blob)
+                if not self.hold:  # from now on as the next build finds it: on its shelf, open for now
+                    self.blobs[f"{SHELF}:{folder}"] = blob
+                    value = shelf[1](head, partial(self.blob, f"{SHELF}:{folder}"), False, value)
+                    self.memory[key] = (listing, value, problems, digests)
+            self.fresh.add(str(folder))
         if not self.hold and self.pending_bytes > FLUSH_AFTER:  # the rows, not every record pickled, wait
             self.flush()
         return value, problems
+
+    def blob(self, name: str) -> bytes | None:
+        """Return a shelf's blob: kept here until it is in the state, then read from there."""
+        held = self.blobs.get(name)
+        if held is not None:
+            return held
+        return stored_payload(str(self.state.path), name) if self.state is not None else None
+
+    def loaded_now(self, folder: Path) -> bool:
+        """Tell whether this build loaded a folder from its files (not as an earlier build kept it)."""
+        return str(folder) in self.fresh
 
     def derived(self, key: str, source: object, make: Callable[[], Any]) -> Any:
         """Return what `make` made of `source`, the very object an earlier build of this process made it of.
@@ -578,7 +598,7 @@ class RecordCache:
             with self.state.transaction() as db:
                 db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?)", self.pending)
                 self.prune(db)
-        self.pending, self.reloaded, self.pending_bytes = [], {}, 0
+        self.pending, self.reloaded, self.blobs, self.pending_bytes = [], {}, {}, 0
 
     def prune(self, db: sqlite3.Connection) -> None:
         """Delete the rows of what was renamed or removed: they would never be read again, and a folder's is large.

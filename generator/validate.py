@@ -314,15 +314,19 @@ def duplicate_codes(edition: Edition, kept: Kept = NOTHING) -> Iterator[Problem]
     """
     seen: dict[str, list[tuple[str, Department]]] = defaultdict(list)
     for department in edition.departments:
-        codes = kept.get(("codes", edition.year, department.slug), department,
-                         lambda d=department: tuple((p.code, p.path) for p in d.projects if p.code), lasting=kept_as_is)
-        for code, path in codes:
+        for code, path in codes_of(edition, department, kept):
             seen[code].append((path, department))
     for code, found in seen.items():
         for path, department in found[1:]:
             message = f"项目代码 {code} 在 {edition.year} 年度重复（{found[0][0]} 也使用了它）"
             yield kept.get(("code", path), department, lambda p=path, m=message: problem(p, ["code"], m),
                            message, lasting=kept_as_is)
+
+
+def codes_of(edition: Edition, department: Department, kept: Kept = NOTHING) -> tuple[tuple[str, str], ...]:
+    """Return a department's project codes, each with its file (kept with the department)."""
+    return kept.get(("codes", edition.year, department.slug), department,
+                    lambda: tuple((p.code, p.path) for p in department.projects if p.code), lasting=kept_as_is)
 
 
 def duplicate_numbers(department: Department) -> Iterator[Problem]:
@@ -374,9 +378,15 @@ def check_site(site: Site, check: Callable[[Project], list[Problem]] = check_pro
     for edition in site.editions:
         found.extend(duplicate_codes(edition, kept))
         for department in edition.departments:
-            found.extend(kept.get(("check", edition.year, department.slug), department,
-                                  lambda d=department: check_department(d, check), lasting=kept_as_is))
+            found.extend(problems_of(edition, department, check, kept))
     return found
+
+
+def problems_of(edition: Edition, department: Department, check: Callable[[Project], list[Problem]] = check_project,
+                kept: Kept = NOTHING) -> list[Problem]:
+    """Return what the rules find in one department (kept with it)."""
+    return kept.get(("check", edition.year, department.slug), department, lambda: check_department(department, check),
+                    lasting=kept_as_is)
 
 
 def check_department(department: Department, check: Callable[[Project], list[Problem]]) -> list[Problem]:

@@ -22,6 +22,7 @@ is the same when its 项目代码 is, or when a record names the other in
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -56,9 +57,14 @@ def project_groups(site: Site, kept: Kept = NOTHING) -> tuple[object, dict[Key, 
     (grouping 10,000 projects again was 0.1 s of each save's preview build). They come with a token,
     the hash of what they were made from, for what is derived from them to compare.
     """
-    links = tuple((e.year, d.slug, kept.get(("link fields", e.year, d.slug), d, lambda d=d: link_fields(d), lasting=kept_as_is))
-                  for e in site.editions for d in e.departments)
+    links = tuple((e.year, d.slug, fields_of(e, d, kept)) for e in site.editions for d in e.departments)
     return kept.get(("groups",), None, lambda: (hash_parts([repr(links)]), group_projects(links)), links, lasting=kept_as_is)
+
+
+def fields_of(edition: Edition, department: Department, kept: Kept = NOTHING) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """Return a department's `link_fields`, kept with it."""
+    return kept.get(("link fields", edition.year, department.slug), department, lambda: link_fields(department),
+                    lasting=kept_as_is)
 
 
 def link_fields(department: Department) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
@@ -164,6 +170,12 @@ def across(site: Site, kept: Kept = NOTHING) -> Across:
     return _last[1]
 
 
+def rows_of(edition: Edition, department: Department, kept: Kept = NOTHING) -> dict[str, tuple[YearRow, tuple[str, ...]]]:
+    """Return a department's `department_rows`, kept with it."""
+    return kept.get(("years", edition.year, department.slug), department, lambda: department_rows(edition, department),
+                    lasting=kept_as_is)
+
+
 def department_rows(edition: Edition, department: Department) -> dict[str, tuple[YearRow, tuple[str, ...]]]:
     """Return each project's by-year row and the files it is made from, by project slug."""
     return {p.slug: (year_row(edition, department, p), files_of(edition, department, p)) for p in department.projects}
@@ -183,9 +195,7 @@ def links_of(site: Site, kept: Kept = NOTHING) -> Across:
         for department in edition.departments:
             departments.setdefault(department.slug, []).append((edition.year, department.name))
             # A row shows the edition's year only, besides the department and its records.
-            made[edition.year, department.slug] = kept.get(("years", edition.year, department.slug), department,
-                                                           lambda e=edition, d=department: department_rows(e, d),
-                                                           lasting=kept_as_is)
+            made[edition.year, department.slug] = rows_of(edition, department, kept)
     version, groups = project_groups(site, kept)
     newest = site.editions[0] if site.editions else None  # editions are sorted newest first
     editions = tuple(f"{e.year}/edition.yaml" for e in site.editions)
@@ -195,8 +205,8 @@ def links_of(site: Site, kept: Kept = NOTHING) -> Across:
             key = (edition.year, department.slug)
             years = tuple(departments[department.slug])
             linked = kept.get(("linked", *key), department,
-                              lambda y=edition.year, d=department: linked_departments(y, d, groups), (version,),
-                              lasting=kept_as_is)
+                              lambda y=edition.year, d=department: linked_departments(y, d.slug, made[y, d.slug], groups),
+                              (version,), lasting=kept_as_is)
             # The linked departments' rows are made from them alone: their identity stands for the rows
             # (which, as a token, were a third of what a new process reads back), when they all have one.
             sources = tuple(source_of(by_key[k]) for k in linked)
@@ -208,9 +218,13 @@ def links_of(site: Site, kept: Kept = NOTHING) -> Across:
     return Across(newest, {slug: tuple(sorted(v, reverse=True)) for slug, v in departments.items()}, rows, inputs, shown)
 
 
-def linked_departments(year: int, department: Department, groups: dict[Key, tuple[Key, ...]]) -> tuple[tuple[int, str], ...]:
-    """Return the departments, in any year, whose projects share a group with one of this department's."""
-    return tuple(dict.fromkeys((m[0], m[1]) for p in department.projects for m in groups[(year, department.slug, p.slug)]))
+def linked_departments(year: int, slug: str, projects: Iterable[str], groups: dict[Key, tuple[Key, ...]]) -> tuple[tuple[int, str], ...]:
+    """Return the departments, in any year, whose projects (here by slug) share a group with one of this department's.
+
+    The projects' slugs are taken from the department's rows (`department_rows`), in its order, not
+    from its tables: those may be shelved (generator/shelf.py).
+    """
+    return tuple(dict.fromkeys((m[0], m[1]) for p in projects for m in groups[(year, slug, p)]))
 
 
 def department_links(year: int, department: Department, groups: dict[Key, tuple[Key, ...]],
@@ -223,7 +237,7 @@ def department_links(year: int, department: Department, groups: dict[Key, tuple[
     edition's own file (the newest notice), the department in every year, its projects' groups.
     """
     slug = department.slug
-    members = {p.slug: groups[(year, slug, p.slug)] for p in department.projects}
+    members = {p: groups[(year, slug, p)] for p in made[year, slug]}  # its projects' slugs, as linked_departments
     rows = {project: tuple(made[m[0], m[1]][m[2]][0] for m in group) for project, group in members.items()}
     every = [m for group in members.values() for m in group]
     inputs = tuple(dict.fromkeys((*editions, *(f"{y}/{slug}/department.yaml" for y, _ in years),
@@ -244,10 +258,9 @@ def department_data(links: Across, edition: Edition, department: Department) -> 
     years = [{"year": y, "name": name, "path": urls.department(y, department.slug)}
              for y, name in links.departments.get(department.slug, ())]
     projects = {}
-    for project in department.projects:
-        rows = links.rows_of(edition.year, department.slug, project.slug)
+    for slug, rows in links.rows.get((edition.year, department.slug), {}).items():  # by project, in its order
         if len(rows) > 1:
-            projects[project.slug] = [{"year": r.year, "name": r.name, "department": r.department, "path": r.path,
+            projects[slug] = [{"year": r.year, "name": r.name, "department": r.department, "path": r.path,
                                        "amount": r.amount, "unit": r.unit, "targets": list(r.targets),
                                        "result": r.result} for r in rows]
     return {**edition_data(links, edition.year), "department": department.slug, "years": years, "projects": projects,

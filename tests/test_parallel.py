@@ -36,6 +36,8 @@ def test_pages_are_grouped_by_department() -> None:
     assert partition_of_path("2024/pengyang-sfj/renmin-tiaojie/index.html") == "2024/pengyang-sfj"
     assert partition_of_path("2024/pengyang-sfj/index.html") == "2024/pengyang-sfj"
     assert partition_of_path("2024/index.html") == ""
+    assert partition_of_path("years/2024/pengyang-sfj/index.html") == "2024/pengyang-sfj"
+    assert partition_of_path("years/2024.js") == ""
     assert partition_of_path("about/index.html") == ""
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pickle
+from pathlib import Path
 
 import pytest
-from site_fixture import CONTENT
+from site_fixture import CONTENT, REPO, snapshot
 
 from generator import shelf
+from generator.build import Engine
 from generator.load import load_content
 from generator.model import Department
 from generator.state import CacheDamaged
@@ -48,3 +50,22 @@ def test_a_shelved_department_goes_to_a_worker_as_plain_tuples() -> None:
     sent = pickle.loads(pickle.dumps(shelved))
     assert type(sent.projects) is tuple and type(sent.transfers) is tuple
     assert sent == shelved
+
+
+@pytest.mark.parametrize("folder", ["content", "examples"])
+def test_a_build_that_keeps_one_department_open_at_a_time_writes_the_same_site(
+        folder: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A build from the command line puts each department back on its shelf when others are opened,
+    # and reads it again when a stage comes back to it: its records are then copies of the ones
+    # before. With one department open at a time, every stage's way through them reads some again.
+    source = REPO / folder
+    held = Engine(source, tmp_path / "held", cache=tmp_path / "held-cache", jobs=1, resident=True)
+    assert held.build(clean=True, progress=False).status == 0
+    monkeypatch.setattr(shelf, "OPEN_AT_ONCE", 1)
+    opened = shelf.Shelf.opened
+    report = Engine(source, tmp_path / "streamed", cache=tmp_path / "streamed-cache", jobs=1).build(
+        clean=True, progress=False)
+    assert report.status == 0
+    assert shelf.Shelf.opened > opened, "no department was read back from its shelf"
+    assert len(shelf.Shelf.recent) <= 1
+    assert snapshot(tmp_path / "streamed") == snapshot(tmp_path / "held")
