@@ -31,7 +31,7 @@ from .load import Page, load_content
 from .minify import minify
 from .model import Department, Edition, Project, Site
 from .parallel import SchedulerError, TemplateFailure, executor, render_all, tasks
-from .plan import PageSpec, PlanError, common, department_records, edition_records, plan_site
+from .plan import PageSpec, PlanError, common, department_records, edition_records, plan_site, tables_of
 from .problems import Problem
 from .render import REFERENCES, Renderer
 from .state import BuildState, RecordCache, hash_parts
@@ -166,7 +166,8 @@ def derive_ahead(kept: Kept, check: Callable[[Project], list[Problem]]) -> Calla
 
     The loader calls it while the department's records are at hand. In a build from the command line
     a department is then on its shelf, open only while used (RecordCache.hold): each of these, asked
-    later by its stage, was a pass that opened every shelf again (3–5 s each at 10,000 projects).
+    later by its stage (the tables' pages by planning, for their outline: plan.outlined), was a pass
+    that opened every shelf again (3–5 s each at 10,000 projects).
     """
     def derive(edition: Edition, department: Department) -> None:
         validate.codes_of(edition, department, kept)
@@ -174,6 +175,7 @@ def derive_ahead(kept: Kept, check: Callable[[Project], list[Problem]]) -> Calla
         archive.missing_of(edition, department, kept)
         archive.corrections_of(edition.year, department, kept)
         department_records(edition.year, department, kept)
+        tables_of(edition.year, department, kept)
         years.rows_of(edition, department, kept)
         years.fields_of(edition, department, kept)
         opendata.attachments_of(edition, department, kept)

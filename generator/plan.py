@@ -167,8 +167,15 @@ def plan_site(site: Site, pages: tuple[Page, ...], uses: Callable[[tuple[str, ..
             def plan(e: Edition = edition, h: Edition = edition_head, d: Department = department) -> list[PageSpec]:
                 return filled(department_pages(chrome, e, h, d))
             start = len(specs)
-            specs.extend(kept.get(("plan", edition.year, department.slug), department, lambda plan=plan: lazily(plan),
-                                  token(edition), lasting=outline, restore=lambda saved, plan=plan: planned_later(saved, plan)))
+            # What the outline is made of is asked for at every build, as what is kept and not asked
+            # for is not kept again (kept.Kept.save): a later build may need it.
+            tables = tables_of(edition.year, department, kept)
+
+            def later(plan: Callable[[], list[PageSpec]] = plan, e: Edition = edition, d: Department = department,
+                      tables: tuple[tuple[str, str, tuple[str, ...]], ...] = tables) -> list[PageSpec]:
+                return planned_later(outlined(chrome[1], e, d, tables, uses, kept), plan)
+            specs.extend(kept.get(("plan", edition.year, department.slug), department, later, token(edition),
+                                  lasting=outline, restore=lambda saved, plan=plan: planned_later(saved, plan)))
             if blocks is not None:
                 blocks.append((edition, department, start, len(specs)))
     specs.extend(years_pages(site, pages, filled, kept, token))
@@ -217,44 +224,78 @@ def department_pages(shared: tuple[dict[str, Any], tuple[str, ...]], edition: Ed
                      department: Department) -> Iterator[PageSpec]:
     """Plan a department's pages: the department, its print-all page and each of its tables.
 
-    `shared` is what every page shows and its files (`common`).
+    `shared` is what every page shows and its files (`common`). Where each page goes and what it is
+    made of is `department_outline`'s; what it shows, `department_contexts`'.
     """
     year = edition.year
     chrome, chrome_records = shared
-    records = (*chrome_records, f"{year}/edition.yaml", *department_records(year, department))
-    folder = f"{year}/{department.slug}"
+    pages = department_outline(chrome_records, year, department.slug, department_records(year, department),
+                               tables_of(year, department))
+    for (output, templates, records), context in zip(pages, department_contexts(chrome, edition, edition_head, department),
+                                                      strict=True):
+        yield PageSpec(output, templates, context, records)
+
+
+def tables_of(year: int, department: Department, kept: Kept = NOTHING) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """Return, for each table's page of a department, its kind, slug and own files (its record, the one it links).
+
+    Kept with the department: its pages' outline is then made without reading its tables.
+    """
+    def made() -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+        found = []
+        for project in department.projects:
+            evaluation = department.evaluation_of(project)
+            found.append(("project", project.slug, (record_file(year, department, project),
+                                                    *((record_file(year, department, evaluation),) if evaluation else ()))))
+        found += [("transfer", t.slug, (record_file(year, department, t),)) for t in department.transfers]
+        for evaluation in department.evaluations:
+            target = department.target_of(evaluation)
+            found.append(("evaluation", evaluation.slug, (record_file(year, department, evaluation),
+                                                          *((record_file(year, department, target),) if target else ()))))
+        return tuple(found)
+    return kept.get(("tables", year, department.slug), department, made, lasting=kept_as_is)
+
+
+def department_outline(chrome_records: tuple[str, ...], year: int, slug: str, records: tuple[str, ...],
+                       tables: tuple[tuple[str, str, tuple[str, ...]], ...]) -> Iterator[tuple[str, tuple[str, ...], tuple[str, ...]]]:
+    """Yield where each of a department's pages goes, its templates and its files, in `department_pages`' order.
+
+    `records` are the department's files (`department_records`), `tables` its tables' pages (`tables_of`).
+    """
+    every = (*chrome_records, f"{year}/edition.yaml", *records)
+    yield urls.department(year, slug), overrides("department", year, slug), every
+    yield urls.print_all(year, slug), overrides("print", year, slug), every
+    own = (*chrome_records, f"{year}/edition.yaml", f"{year}/{slug}/department.yaml")
+    for kind, table, files in tables:
+        yield urls.project(year, slug, table), overrides(kind, year, slug, table), (*own, *files)
+
+
+def department_contexts(chrome: dict[str, Any], edition: Edition, edition_head: Edition,
+                        department: Department) -> Iterator[dict[str, Any]]:
+    """Yield what each of a department's pages shows, in `department_pages`' order."""
+    folder = f"{edition.year}/{department.slug}"
     context = {**chrome, "edition": edition_head, "department": department,
                **data_links(folder, opendata.attachments(edition, department))}
-    yield PageSpec(urls.department(year, department.slug), overrides("department", year, department.slug), context, records)
-    yield PageSpec(urls.print_all(year, department.slug), overrides("print", year, department.slug), context, records)
+    yield context
+    yield context
     department_head = head(department)
-    own = (*chrome_records, f"{year}/edition.yaml", f"{year}/{department.slug}/department.yaml")
     for project in department.projects:
-        evaluation = department.evaluation_of(project)
-        result = (record_file(year, department, evaluation),) if evaluation else ()
-        yield PageSpec(
-            urls.project(year, department.slug, project.slug),
-            overrides("project", year, department.slug, project.slug),
-            {**chrome, "edition": edition_head, "department": department_head, "project": project, "evaluation": evaluation,
-             **data_links(folder, opendata.attachments(edition, department, [project]))},
-            (*own, record_file(year, department, project), *result),
-        )
+        yield {**chrome, "edition": edition_head, "department": department_head, "project": project,
+               "evaluation": department.evaluation_of(project),
+               **data_links(folder, opendata.attachments(edition, department, [project]))}
     for transfer in department.transfers:
-        yield PageSpec(
-            urls.project(year, department.slug, transfer.slug),
-            overrides("transfer", year, department.slug, transfer.slug),
-            {**chrome, "edition": edition_head, "department": department_head, "transfer": transfer},
-            (*own, record_file(year, department, transfer)),
-        )
+        yield {**chrome, "edition": edition_head, "department": department_head, "transfer": transfer}
     for evaluation in department.evaluations:
-        target = department.target_of(evaluation)
-        yield PageSpec(
-            urls.project(year, department.slug, evaluation.slug),
-            overrides("evaluation", year, department.slug, evaluation.slug),
-            {**chrome, "edition": edition_head, "department": department_head, "evaluation": evaluation, "target": target},
-            (*own, record_file(year, department, evaluation),
-             *((record_file(year, department, target),) if target else ())),
-        )
+        yield {**chrome, "edition": edition_head, "department": department_head, "evaluation": evaluation,
+               "target": department.target_of(evaluation)}
+
+
+def outlined(chrome_records: tuple[str, ...], edition: Edition, department: Department,
+             tables: tuple[tuple[str, str, tuple[str, ...]], ...], uses: Callable[[tuple[str, ...]], tuple[str, ...]],
+             kept: Kept) -> Outline:
+    """Return a department's pages' outline from what is kept of it (`tables_of`, `department_records`)."""
+    return tuple((output, templates, records, uses(templates), None) for output, templates, records in department_outline(
+        chrome_records, edition.year, department.slug, department_records(edition.year, department, kept), tables))
 
 
 def data_links(folder: str, sources: list[opendata.Attachment] | tuple[()]) -> dict[str, Any]:

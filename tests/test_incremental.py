@@ -395,16 +395,16 @@ def test_a_running_preview_equals_a_clean_build_pages_first(work: Path, kind: st
 def planned(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The departments whose pages are planned (not taken from what was kept), as year/slug, in order.
 
-    A department planned again is planned twice: for its pages' outline, and again, for their contexts,
-    where its stale pages are rendered (plan.Later).
+    Planning makes a department's pages' outline (plan.outlined); their contexts are made where they
+    are rendered.
     """
     found: list[str] = []
-    plan_department = plan.department_pages
+    outline = plan.outlined
 
-    def counted(shared, edition, edition_head, department):  # noqa: ANN001, ANN202 - a spy
+    def counted(chrome_records, edition, department, tables, uses, kept):  # noqa: ANN001, ANN202 - a spy
         found.append(f"{edition.year}/{department.slug}")
-        return plan_department(shared, edition, edition_head, department)
-    monkeypatch.setattr(plan, "department_pages", counted)
+        return outline(chrome_records, edition, department, tables, uses, kept)
+    monkeypatch.setattr(plan, "outlined", counted)
     return found
 
 
@@ -415,7 +415,7 @@ def test_a_running_engine_plans_again_only_the_department_that_changed(work: Pat
     planned.clear()
     EDITS["a figure"](work)
     assert engine.build(progress=False, pages_only=True).status == 0
-    assert planned == ["2024/pengyang-sfj"] * 2
+    assert planned == ["2024/pengyang-sfj"]
     # A change every page shows (site.yaml) plans every department again.
     planned.clear()
     EDITS["edit site.yaml"](work)
@@ -452,7 +452,7 @@ def test_a_build_after_one_edit_reads_only_the_edited_departments_tables(work: P
     opened = shelf.Shelf.opened
     report = run(work)
     assert shelf.Shelf.opened == opened, "an unchanged department's tables were read"
-    assert planned == ["2024/pengyang-sfj"] * 2
+    assert planned == ["2024/pengyang-sfj"]
     assert set(keyed) == {"2024/pengyang-sfj"}, "pages of unchanged departments were keyed again"
     assert PROJECT_PAGE in report.rendered
     run(work, clean=True, output="clean", cache="clean-cache")
@@ -465,7 +465,7 @@ def test_a_build_after_one_edit_reads_only_the_edited_departments_tables(work: P
     edit(work / "content/2024/pengyang-copy/renmin-tiaojie.yaml", "name: ", "name: 又一次")
     planned.clear()
     run(work)
-    assert shelf.Shelf.opened == opened and planned == ["2024/pengyang-copy"] * 2
+    assert shelf.Shelf.opened == opened and planned == ["2024/pengyang-copy"]
     run(work, clean=True, output="clean", cache="clean-cache")
     assert snapshot(work / "public") == snapshot(work / "clean")
     # A change every page shows reads every department's tables again, and still builds the same site.
