@@ -346,13 +346,11 @@ class RecordCache:
         held = self.memory.get(key)
         if held is not None and held[:2] == (stat.st_size, stat.st_mtime_ns) and held[3] == kind:
             self.digests[key] = held[2]
-            if held[4] is RAW:  # parsed ahead: the loader takes it once
-                del self.memory[key]
-                value = self.unpickle(self.raw.pop(key))
-                if value is not None:
-                    return None, value
-            else:
+            if held[4] is not RAW:
                 return None, held[4]
+            value = self.unpickle_ahead(key)
+            if value is not None:
+                return None, value
         row = None
         if self.state is not None:
             row = self.state.db.execute("SELECT size, mtime_ns, digest, kind, payload FROM records WHERE path = ?",
@@ -423,11 +421,11 @@ class RecordCache:
         A `memo` made elsewhere is taken the same way, with `parsed` False.
         """
         path, size, mtime_ns, digest, kind, payload = row
-        if self.hold or not parsed:
+        if self.hold:
             value = self.unpickle(payload)
             if value is None:
                 return False
-        else:  # unpickled when the loader takes it, once (`get`)
+        else:  # unpickled when the loader takes it, once (`get`, `memo`)
             value, self.raw[path] = RAW, payload
         self.pending.append(row)
         self.pending_bytes += len(payload)
@@ -459,19 +457,28 @@ class RecordCache:
         key, digest = self.memo_key(path, kind), self.digest(path)
         held = self.memory.get(key)
         if held is not None and held[2] == digest:
-            return held[4]
+            value = held[4] if held[4] is not RAW else self.unpickle_ahead(key)
+            if value is not None:
+                return value
         row = None
         if self.state is not None:
             row = self.state.db.execute("SELECT digest, payload FROM records WHERE path = ?", (key,)).fetchone()
         if row is not None and row[0] == digest:
             value = self.unpickle(row[1])
             if value is not None:
-                self.memory[key] = (0, 0, digest, kind, value)
+                if self.hold:
+                    self.memory[key] = (0, 0, digest, kind, value)
                 return value
         value = compute()
         self.pending.append((key, 0, 0, digest, kind, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
-        self.memory[key] = (0, 0, digest, kind, value)
+        if self.hold:
+            self.memory[key] = (0, 0, digest, kind, value)
         return value
+
+    def unpickle_ahead(self, key: str) -> Any:
+        """Return a row parsed ahead and not yet unpickled (RAW), dropped from memory: None if it cannot be read."""
+        del self.memory[key]
+        return self.unpickle(self.raw.pop(key))
 
     @staticmethod
     def memo_key(path: Path, kind: str) -> str:
