@@ -52,8 +52,7 @@ def parse_ahead(root: Path, cache: RecordCache, jobs: int) -> None:
     folders = [(str(folder), found) for folder in department_folders(root) if (found := jobs_of(folder, cache))]
     if sum(len(found) for _, found in folders) < MIN_FILES:
         return
-    parsed = forked_map(lambda item: parse_folder(item[1], root), folders, jobs, chunksize=2)
-    cache.ahead = zip((name for name, _ in folders), parsed, strict=True)
+    cache.feed([name for name, _ in folders], forked_map(lambda item: parse_folder(item[1], root), folders, jobs, chunksize=2))
     if cache.hold:
         cache.drain()
 

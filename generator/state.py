@@ -313,6 +313,7 @@ class RecordCache:
         # state, and only a few departments' records are in memory at once.
         self.hold = hold or state is None
         self.ahead: Iterator[tuple[str, list[tuple]]] | None = None  # prefetch.parse_ahead's feed, folder by folder
+        self.awaited: set[str] = set()  # the folders it has
         self.arrived: set[str] = set()  # folders the feed delivered
         self.raw: dict[str, bytes] = {}  # path → a record parsed ahead, pickled, until the loader takes it
         self.blobs: dict[str, bytes] = {}  # shelves not yet in the state, by their row's name
@@ -436,21 +437,35 @@ class RecordCache:
             gc.freeze()
         return True
 
+    def feed(self, folders: list[str], parsed: Iterator[list[tuple]]) -> None:
+        """Take, as the loader comes to each folder (`arrive`), the rows parsed ahead for it, in this order."""
+        self.ahead, self.awaited = zip(folders, parsed, strict=True), set(folders)
+
     def arrive(self, folder: str) -> None:
-        """Take what the feed of records parsed ahead has, up to and including a folder's."""
-        while self.ahead is not None and folder not in self.arrived:
-            try:
-                name, rows = next(self.ahead)
-            except StopIteration:
-                self.ahead = None
-                break
-            self.arrived.add(name)
-            for row in rows:
-                self.adopt(row, parsed=row[4] != "check")
+        """Take what the feed of records parsed ahead has, up to and including a folder's (if it has one)."""
+        if folder not in self.awaited:  # nothing parsed ahead for it: the feed waits for the folders it has
+            return
+        while folder not in self.arrived and self.take_next():
+            pass
 
     def drain(self) -> None:
-        """Take the rest of the feed of records parsed ahead (folders the loader did not come to)."""
-        self.arrive("\0")
+        """Take the rest of the feed of records parsed ahead, to its end (its workers then stop)."""
+        while self.take_next():
+            pass
+
+    def take_next(self) -> bool:
+        """Take the next folder's rows from the feed; False when it has ended."""
+        if self.ahead is None:
+            return False
+        try:
+            name, rows = next(self.ahead)
+        except StopIteration:
+            self.ahead = None
+            return False
+        self.arrived.add(name)
+        for row in rows:
+            self.adopt(row, parsed=row[4] != "check")
+        return True
 
     def memo(self, path: Path, kind: str, compute: Callable[[], Any]) -> Any:
         """Return what `compute` makes of a file's record (its checks), cached by the file's content hash."""

@@ -142,3 +142,17 @@ def test_a_cache_that_does_not_hold_records_loads_the_same_and_keeps_each_record
     for name, records in (("held", held_cache), ("streamed", cache)):
         stored[name] = set(records.state.db.execute("SELECT path, size, mtime_ns, digest, kind FROM records"))
     assert stored["streamed"] == stored["held"] and stored["held"]
+
+
+def test_a_folder_with_nothing_parsed_ahead_does_not_make_the_feed_run_ahead(tmp_path: Path) -> None:
+    content = copy_content(tmp_path)
+    records = RecordCache(BuildState(tmp_path / "cache", "test"), hold=False)
+    prefetch.parse_ahead(content, records, 2)
+    assert records.awaited and not records.arrived
+    records.arrive(str(content / "2024" / "a-folder-the-workers-never-had"))
+    assert not records.arrived  # the loader meets such a folder (its records all known): nothing is taken
+    first = sorted(records.awaited)[0]
+    records.arrive(first)
+    assert records.arrived == {first}
+    records.drain()
+    assert records.arrived == records.awaited and records.ahead is None
