@@ -359,7 +359,7 @@ class PartStore:
             self.save(key, parts)
             # Kept as the file just saved, mapped (the pages the kernel may drop), rather than as the
             # bytes the worker sent: 190 MB of a cold build's memory at 10,000 projects.
-            self.made[key] = self.mapped(key) or parts
+            self.made[key] = self.read(key) or parts
         return len(missing)
 
     def kept(self, key: str) -> bool:
@@ -367,11 +367,7 @@ class PartStore:
         return self.folder is not None and (self.folder / key).exists()
 
     def read(self, key: str) -> Parts | None:
-        """Return the parts kept under a key, or None when there are none (or they are unreadable)."""
-        return self.mapped(key)
-
-    def mapped(self, key: str) -> Parts | None:
-        """Return the parts kept under a key, mapped into memory, or None (`read`; and a file just saved)."""
+        """Return the parts kept under a key, mapped into memory, or None when there are none (or they are unreadable)."""
         if self.folder is None:
             return None
         try:

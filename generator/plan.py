@@ -330,12 +330,12 @@ def years_pages(site: Site, pages: tuple[Page, ...], fill: Callable[[Iterable[Pa
                                       {**chrome, "edition": h, "department": head(d), "newest": newest,
                                        "years": links.departments[d.slug], "projects": rows}, records)])
 
-            def outlined(plan: Callable[[], list[PageSpec]] = plan, output: str = urls.years(*key),
-                         records: tuple[str, ...] = records) -> list[PageSpec]:
+            def later(plan: Callable[[], list[PageSpec]] = plan, output: str = urls.years(*key),
+                      records: tuple[str, ...] = records) -> list[PageSpec]:
                 # Its context needs the department's tables; where it goes and what it is made of do not.
                 return planned_later(outline(fill([PageSpec(output, ("years.html",), {}, records)])), plan)
             shown = tuple(by_key[k] for k in links.shown[key])
-            specs.extend(kept.get(("years page", *key), shown, outlined, (tokens, links.inputs[key]),
+            specs.extend(kept.get(("years page", *key), shown, later, (tokens, links.inputs[key]),
                                   lasting=outline, restore=lambda saved, plan=plan: planned_later(saved, plan)))
     return specs
 
